@@ -1,0 +1,277 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 vpnaas.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The exact HTTP conversation of vpnaas.cloud.ipsec_connection, request by request."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.vpnaas.cloud.plugins.modules.ipsec_connection import main
+
+from ansible_collections.vpnaas.cloud.tests.unit.api import ANY, CID, CONN, PATH
+
+PSK = 'Sup3r-s3cret-psk'
+
+
+def connection(**changes) -> dict:
+    """The seeded connection with some fields changed."""
+    conn = copy.deepcopy(CONN)
+    conn.update(changes)
+    return conn
+
+
+def got(conn: dict) -> dict:
+    return {'ipsec_site_connection': conn}
+
+
+# -- unchanged, changed, check mode, diff -----------------------------------------
+
+def test_unchanged_sends_one_get(api, run):
+    api.expect('GET', PATH, answer=got(connection()))
+    result, failed, _out = run(main, dict(id=CID, name='vpnconnection1', mtu=1500, dpd={'action': 'hold'},
+                                          peer_cidrs=['10.0.0.0/24'], admin_state_up=True, initiator='bi-directional'))
+    assert not failed and result['changed'] is False
+    assert api.methods() == [('GET', PATH)]
+
+
+def test_changed_sends_get_then_put_with_only_changed_fields(api, run):
+    api.expect('GET', PATH, answer=got(connection()))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'mtu': 1400, 'description': 'new'}},
+               answer=got(connection(mtu=1400, description='new')))
+    result, failed, _out = run(main, dict(id=CID, mtu=1400, description='new', name='vpnconnection1'))
+    assert not failed and result['changed'] is True
+    assert result['ipsec_site_connection']['mtu'] == 1400
+
+
+def test_check_mode_sends_get_only_and_predicts(api, run):
+    api.expect('GET', PATH, answer=got(connection()))
+    result, failed, _out = run(main, dict(id=CID, mtu=1400, dpd={'timeout': 150}), check_mode=True)
+    assert not failed and result['changed'] is True
+    assert result['ipsec_site_connection']['mtu'] == 1400
+    assert result['ipsec_site_connection']['dpd'] == {'action': 'hold', 'interval': 30, 'timeout': 150}
+    assert api.methods() == [('GET', PATH)]
+
+
+def test_diff_shows_only_changed_fields(api, run):
+    api.expect('GET', PATH, answer=got(connection()))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'initiator': 'response-only'}},
+               answer=got(connection(initiator='response-only')))
+    result, _failed, _out = run(main, dict(id=CID, initiator='response-only', mtu=1500), diff=True)
+    assert result['diff'] == {'before': {'initiator': 'bi-directional'}, 'after': {'initiator': 'response-only'}}
+
+
+def test_no_diff_key_without_diff_mode(api, run):
+    api.expect('GET', PATH, answer=got(connection()))
+    result, _failed, _out = run(main, dict(id=CID, mtu=1500))
+    assert 'diff' not in result
+
+
+# -- comparison rules -----------------------------------------------------------------
+
+def test_dpd_sends_only_the_changed_sub_key(api, run):
+    api.expect('GET', PATH, answer=got(connection()))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'dpd': {'interval': 20}}},
+               answer=got(connection(dpd={'action': 'hold', 'interval': 20, 'timeout': 120})))
+    result, _failed, _out = run(main, dict(id=CID, dpd={'interval': 20, 'action': 'hold'}), diff=True)
+    assert result['changed'] is True
+    assert result['diff']['before'] == {'dpd': {'action': 'hold', 'interval': 30, 'timeout': 120}}
+    assert result['diff']['after'] == {'dpd': {'action': 'hold', 'interval': 20, 'timeout': 120}}
+
+
+def test_peer_cidrs_compared_as_normalised_set(api, run):
+    api.expect('GET', PATH, answer=got(connection(peer_cidrs=['10.2.0.0/16', '2001:db8::/32', '10.1.0.0/16'])))
+    result, _failed, _out = run(main, dict(id=CID, peer_cidrs=['2001:0db8:0000::/32', '10.1.0.0/16', '10.2.0.0/16',
+                                                              '10.1.0.0/16']))
+    assert result['changed'] is False
+
+
+def test_peer_cidrs_change_sends_the_whole_normalised_list(api, run):
+    api.expect('GET', PATH, answer=got(connection()))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'peer_cidrs': ['10.0.0.0/24', '10.9.0.0/16']}},
+               answer=got(connection(peer_cidrs=['10.0.0.0/24', '10.9.0.0/16'])))
+    result, _failed, _out = run(main, dict(id=CID, peer_cidrs=['10.9.0.0/16', '10.0.0.0/24']))
+    assert result['changed'] is True
+
+
+def test_server_default_for_missing_field_is_no_change(api, run):
+    conn = connection()
+    del conn['mtu'], conn['initiator'], conn['dpd']
+    api.expect('GET', PATH, answer=got(conn))
+    result, _failed, _out = run(main, dict(id=CID, mtu=1500, initiator='bi-directional', dpd={'timeout': 120}))
+    assert result['changed'] is False
+
+
+def test_peer_address_ip_spellings_are_equal(api, run):
+    api.expect('GET', PATH, answer=got(connection(peer_address='2001:db8::1')))
+    result, _failed, _out = run(main, dict(id=CID, peer_address='2001:0db8:0:0::1'))
+    assert result['changed'] is False
+
+
+# -- the pre-shared key ---------------------------------------------------------------
+
+def test_psk_readable_and_equal_is_not_sent(api, run):
+    api.expect('GET', PATH, answer=got(connection(psk=PSK)))
+    result, _failed, out = run(main, dict(id=CID, psk=PSK))
+    assert result['changed'] is False
+    assert PSK not in out
+
+
+def test_psk_readable_and_different_is_sent_and_masked(api, run):
+    api.expect('GET', PATH, answer=got(connection(psk='old-secret-1')))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'psk': PSK}}, answer=got(connection(psk=PSK)))
+    result, _failed, out = run(main, dict(id=CID, psk=PSK), diff=True)
+    assert result['changed'] is True
+    assert result['ipsec_site_connection']['psk'] == '********'
+    assert result['diff']['before']['psk'] == '********'
+    assert PSK not in out and 'old-secret-1' not in out
+
+
+@pytest.mark.parametrize('masked', ['******', '', None, 'omit'])
+def test_psk_masked_or_missing_is_sent_with_always(api, run, masked):
+    conn = connection(psk=masked)
+    if masked == 'omit':
+        del conn['psk']
+    api.expect('GET', PATH, answer=got(conn))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'psk': PSK}}, answer=got(conn))
+    result, _failed, out = run(main, dict(id=CID, psk=PSK, update_psk='always'))
+    assert result['changed'] is True
+    assert PSK not in out
+
+
+def test_psk_never_sent_on_update_with_on_create(api, run):
+    api.expect('GET', PATH, answer=got(connection(psk='******')))
+    result, _failed, _out = run(main, dict(id=CID, psk=PSK, update_psk='on_create'))
+    assert result['changed'] is False
+
+
+def test_psk_echoed_by_api_error_is_masked(api, run):
+    api.expect('GET', PATH, answer=got(connection(psk='******')))
+    api.expect('PUT', PATH, body=ANY, status=400,
+               answer={'code': 'VPC.0501', 'message': '{"NeutronError": {"type": "BadRequest", '
+                                                      '"message": "The PSK \\"%s\\" is invalid"}}' % PSK})
+    result, failed, out = run(main, dict(id=CID, psk=PSK))
+    assert failed
+    assert PSK not in out
+    assert 'HTTP 400' in result['msg'] and 'is invalid' in result['msg']
+
+
+# -- validation before any request --------------------------------------------------
+
+@pytest.mark.parametrize('args, words', [
+    (dict(name='x' * 65), 'name: must be 1 to 64'),
+    (dict(name=''), 'name: must be 1 to 64'),
+    (dict(description='d' * 256), 'description: must be 0 to 255'),
+    (dict(peer_address='a' * 251), 'peer_address: must be 1 to 250'),
+    (dict(peer_id='a' * 251), 'peer_id: must be 1 to 250'),
+    (dict(mtu=67), 'mtu: must be at least 68'),
+    (dict(dpd={'interval': 40, 'timeout': 40}), 'dpd: timeout (40) must be greater than interval (40)'),
+    (dict(dpd={'interval': 0}), 'dpd: interval must be a positive'),
+    (dict(dpd={'timeout': -5}), 'dpd: timeout must be a positive'),
+    (dict(peer_cidrs=['10.0.0.0/33']), "peer_cidrs: '10.0.0.0/33' is not a valid network"),
+    (dict(peer_cidrs=['10.0.0.1/24']), "did you mean '10.0.0.0/24'"),
+    (dict(peer_cidrs=['10.0.0.0']), 'not a network in CIDR notation'),
+    (dict(initiator='sometimes'), 'initiator'),
+    (dict(dpd={'action': 'explode'}), 'action'),
+    (dict(mtu='big'), 'mtu'),
+    (dict(psk='k' * 129), 'psk: must be 1 to 128'),
+])
+def test_bad_input_fails_before_any_request(api, run, args, words):
+    args['id'] = CID
+    result, failed, _out = run(main, args)
+    assert failed
+    assert words in result['msg']
+    assert api.sent == []
+
+
+def test_dpd_timeout_checked_against_current_interval_before_put(api, run):
+    api.expect('GET', PATH, answer=got(connection(dpd={'action': 'hold', 'interval': 60, 'timeout': 120})))
+    result, failed, _out = run(main, dict(id=CID, dpd={'timeout': 50}))
+    assert failed
+    assert 'timeout (50) must be greater than interval (60)' in result['msg']
+    assert api.methods() == [('GET', PATH)]
+
+
+def test_token_without_endpoint_fails_before_any_request(api, run):
+    result, failed, _out = run(main, dict(id=CID, endpoint=None, mtu=1400))
+    assert failed and 'endpoint' in result['msg']
+    assert api.sent == []
+
+
+def test_no_authentication_fails_before_any_request(api, run):
+    result, failed, _out = run(main, dict(id=CID, auth_token=None, mtu=1400))
+    assert failed and result['msg'].startswith('No authentication configured')
+    assert api.sent == []
+
+
+# -- API failures -------------------------------------------------------------------
+
+def test_unknown_connection_says_it_does_not_exist(api, run):
+    api.expect('GET', PATH, status=404, answer={'NeutronError': {'type': 'IPsecSiteConnectionNotFound',
+                                                                 'message': 'IPsec site connection %s could not be found' % CID}})
+    result, failed, _out = run(main, dict(id=CID, mtu=1400))
+    assert failed
+    assert result['msg'].startswith('IPsec site connection %s does not exist' % CID)
+    assert 'HTTP 404' in result['msg']
+
+
+def test_api_400_is_passed_through_with_status_and_words(api, run):
+    api.expect('GET', PATH, answer=got(connection()))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'mtu': 70}}, status=400,
+               answer={'error_code': 'VPC.0601', 'error_msg': 'mtu must be 1500'}, headers={'X-Request-Id': 'req-7'})
+    result, failed, _out = run(main, dict(id=CID, mtu=70))
+    assert failed
+    assert result['msg'] == ('Failed to update IPsec site connection %s: HTTP 400 Bad Request: VPC.0601: mtu must be 1500 '
+                             '(request id req-7)' % CID)
+
+
+def test_pending_connection_with_changes_fails_without_put(api, run):
+    api.expect('GET', PATH, answer=got(connection(status='PENDING_UPDATE')))
+    result, failed, _out = run(main, dict(id=CID, mtu=1400))
+    assert failed and 'PENDING_UPDATE' in result['msg']
+
+
+def test_pending_connection_without_changes_is_ok(api, run):
+    api.expect('GET', PATH, answer=got(connection(status='PENDING_CREATE')))
+    result, failed, _out = run(main, dict(id=CID, mtu=1500))
+    assert not failed and result['changed'] is False
+
+
+def test_get_answer_that_is_not_json_fails_clearly(api, run):
+    api.expect('GET', PATH, raw='{"ipsec_site_connection": {"id": "8', status=200)
+    result, failed, _out = run(main, dict(id=CID, mtu=1500))
+    assert failed
+    assert 'Failed to read IPsec site connection' in result['msg'] and 'not valid JSON' in result['msg']
+
+
+# -- Keystone password authentication ------------------------------------------------
+
+def test_password_auth_logs_in_once_and_uses_the_catalog(api, run):
+    catalog = [{'type': 'identity', 'endpoints': [{'interface': 'public', 'url': 'https://id.test'}]},
+               {'type': 'network', 'endpoints': [{'interface': 'internal', 'region_id': 'r1', 'url': 'https://internal.test'},
+                                                 {'interface': 'public', 'region_id': 'r2', 'url': 'https://other.test'},
+                                                 {'interface': 'public', 'region_id': 'r1', 'url': 'https://net.test/v2.0/'}]}]
+    api.expect('POST', '/v3/auth/tokens', body={'auth': {
+        'identity': {'methods': ['password'], 'password': {'user': {'name': 'demo', 'domain': {'name': 'Default'},
+                                                                    'password': 'pw-123456'}}},
+        'scope': {'project': {'name': 'demo', 'domain': {'name': 'Default'}}}}},
+        status=201, answer={'token': {'catalog': catalog}}, headers={'X-Subject-Token': 'tok-from-keystone'})
+    api.expect('GET', PATH, answer=got(connection()))
+    result, failed, out = run(main, dict(id=CID, endpoint=None, auth_token=None, auth_url='https://id.test/v3',
+                                         username='demo', password='pw-123456', project_name='demo', region='r1',
+                                         mtu=1500))
+    assert not failed and result['changed'] is False
+    assert 'pw-123456' not in out and 'tok-from-keystone' not in out
+
+
+def test_password_auth_rejected_names_keystone_and_hides_password(api, run):
+    api.expect('POST', '/v3/auth/tokens', body=ANY, status=401,
+               answer={'error': {'code': 401, 'title': 'Unauthorized', 'message': 'The request you have made requires authentication.'}})
+    result, failed, out = run(main, dict(id=CID, endpoint=None, auth_token=None, auth_url='https://id.test',
+                                         username='demo', password='wrong-pass-1', project_id='p1', mtu=1500))
+    assert failed
+    assert 'HTTP 401' in result['msg'] and 'requires authentication' in result['msg']
+    assert 'wrong-pass-1' not in out
+
