@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 vpnaas.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run every integration target with real ``ansible-playbook`` against the emulator, in both flavours.
+
+Each target under ``targets/`` is a role whose tasks drive the installed collection
+against the emulator over HTTP on 127.0.0.1 and assert on the emulator's request log.
+This runner starts one emulator per flavour, runs each target at ``-vvvv``, keeps
+the output under ``tests/output/integration/``, and fails if the play fails or if
+any secret of the target (the ``*_psk``/``*password*`` values of its defaults, and
+the API token) appears anywhere in the output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+TARGETS = REPO / 'tests' / 'integration' / 'targets'
+OUTPUT = REPO / 'tests' / 'output' / 'integration'
+FLAVOURS = ('neutron', 'huawei')
+PLAY_TIMEOUT = 900  # seconds; a target normally takes well under a minute
+
+sys.path.insert(0, str(REPO))
+from tests.emulator.run_with import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def target_names() -> list:
+    """Targets that run on their own (setup_* targets are helpers)."""
+    return sorted(path.name for path in TARGETS.iterdir()
+                  if (path / 'tasks' / 'main.yml').is_file() and not path.name.startswith('setup_'))
+
+
+def target_secrets(target: str) -> list:
+    """Values of the target's defaults that are secrets and must never be printed."""
+    defaults = TARGETS / target / 'defaults' / 'main.yml'
+    if not defaults.is_file():
+        return []
+    data = yaml.safe_load(defaults.read_text(encoding='utf-8')) or {}
+    return [str(value) for key, value in data.items() if re.search(r'(psk|password|secret)$', key) and value]
+
+
+def failures(output: str) -> str:
+    """The failed tasks of a -vvvv run (header, origin and result), and the recap."""
+    lines = output.splitlines()
+    picked = []
+    for number, line in enumerate(lines):
+        if line.startswith('fatal:') or line.startswith('failed:') or line.startswith('ERROR!'):
+            start = max(0, number - 12)
+            picked.extend(lines[start:number + 12] + ['...'])
+    recap = [line for line in lines if re.match(r'\S+\s+: ok=', line)]
+    return '\n'.join(picked[-200:] + recap) or output[-4000:]
+
+
+@pytest.fixture(scope='module', params=FLAVOURS)
+def emulator(request):
+    """One emulator per flavour, shared by the targets."""
+    with Emulator(flavour=request.param) as emu:
+        emu.flavour = request.param
+        yield emu
+
+
+def ansible_env(tmp_path: Path) -> dict:
+    """The environment of one ansible-playbook run: the installed collection and the venv's Python."""
+    env = dict(os.environ)
+    if not env.get('ANSIBLE_COLLECTIONS_PATH'):
+        pytest.fail('ANSIBLE_COLLECTIONS_PATH is not set: run the integration tests with `make integration`, '
+                    'which builds and installs the collection first')
+    env.update(
+        ANSIBLE_ROLES_PATH=str(TARGETS),
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_NOCOLOR='1',
+        ANSIBLE_RETRY_FILES_ENABLED='0',
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-local'),
+        ANSIBLE_HOME=str(tmp_path / 'ansible-home'),
+    )
+    return env
+
+
+@pytest.mark.parametrize('target', target_names())
+def test_target(target, emulator, tmp_path):
+    play = tmp_path / 'play.yml'
+    play.write_text(yaml.safe_dump([{'name': 'Integration target %s' % target, 'hosts': 'localhost',
+                                     'gather_facts': False, 'roles': [target]}]), encoding='utf-8')
+    extra = tmp_path / 'vars.yml'
+    extra.write_text(yaml.safe_dump({'vpnaas_emulator_url': emulator.url, 'vpnaas_emulator_token': emulator.token,
+                                     'vpnaas_emulator_flavour': emulator.flavour}), encoding='utf-8')
+    inventory = tmp_path / 'inventory'
+    inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+    command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-vvvv', '-i', str(inventory), '-e', '@%s' % extra,
+               str(play)]
+    proc = subprocess.run(command, env=ansible_env(tmp_path), capture_output=True, text=True, timeout=PLAY_TIMEOUT,
+                          check=False)
+    output = proc.stdout + proc.stderr
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / ('%s-%s.log' % (target, emulator.flavour))).write_text(output, encoding='utf-8')
+    assert proc.returncode == 0, 'ansible-playbook failed (rc %d); full output in %s\n%s' % (
+        proc.returncode, OUTPUT, failures(output))
+    assert re.search(r'localhost\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0', output), output[-3000:]
+    for secret in target_secrets(target) + [emulator.token]:
+        assert secret not in output, 'a secret of target %s appears in the -vvvv output' % target
