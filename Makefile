@@ -1,0 +1,167 @@
+# Build and test tooling for the vpnaas.cloud collection (GNU make).
+#
+# Everything runs from a virtual environment in .venv that `make venv` creates from
+# requirements-dev.txt (every package pinned). Build output and test scratch space go
+# to .build/. Playbooks, integration tests, the demo and ansible-doc use the collection
+# as built and installed by `make collection`, never the working tree directly.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+NAMESPACE := vpnaas
+COLLECTION := cloud
+FQCN := $(NAMESPACE).$(COLLECTION)
+VERSION := $(shell sed -n 's/^version:[[:space:]]*//p' galaxy.yml)
+
+# The interpreter that creates .venv; override with `make PYTHON=python3.11 ...`.
+PYTHON ?= python3
+# The Python version ansible-test sanity runs under.
+SANITY_PYTHON_VERSION ?= 3.11
+
+VENV := $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.requirements-dev.stamp
+ANSIBLE_PLAYBOOK := $(VENV)/bin/ansible-playbook
+ANSIBLE_GALAXY := $(VENV)/bin/ansible-galaxy
+ANSIBLE_DOC := $(VENV)/bin/ansible-doc
+ANSIBLE_TEST := $(VENV)/bin/ansible-test
+ANSIBLE_LINT := $(VENV)/bin/ansible-lint
+ANTSIBULL_CHANGELOG := $(VENV)/bin/antsibull-changelog
+ANTSIBULL_DOCS := $(VENV)/bin/antsibull-docs
+PYTEST := $(PY) -m pytest
+
+BUILD := $(CURDIR)/.build
+DIST := $(BUILD)/dist
+TARBALL := $(DIST)/$(NAMESPACE)-$(COLLECTION)-$(VERSION).tar.gz
+# The built tarball installed as .build/collections/ansible_collections/vpnaas/cloud.
+INSTALLED_PATH := $(BUILD)/collections
+# The working tree seen as ansible_collections/vpnaas/cloud (a symlink), for unit tests.
+SRC_PATH := $(BUILD)/src
+SRC_LINK := $(SRC_PATH)/ansible_collections/$(NAMESPACE)/$(COLLECTION)
+# The tarball's content, extracted for ansible-test sanity.
+SANITY_ROOT := $(BUILD)/sanity/ansible_collections/$(NAMESPACE)/$(COLLECTION)
+
+# The environment every Ansible command runs in: the venv's python as the module
+# interpreter (interpreter discovery can pick a broken pyenv shim), the venv's tools
+# first on PATH, and only the installed build as a collection source.
+LINT_ENV := \
+	PATH="$(VENV)/bin:$$PATH" \
+	ANSIBLE_PYTHON_INTERPRETER="$(PY)" \
+	ANSIBLE_COLLECTIONS_PATH="$(INSTALLED_PATH)" \
+	ANSIBLE_NOCOLOR=1 \
+	ANSIBLE_FORCE_COLOR=0 \
+	ANSIBLE_LOCAL_TEMP="$(BUILD)/ansible-tmp"
+# ansible-lint warns when collections on sys.path are not scanned, so only the others
+# turn that off (nothing in .venv ships collections anyway).
+ANSIBLE_ENV := $(LINT_ENV) ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+
+# Unit tests import the working tree (through the symlink) so edits are seen at once.
+UNIT_ENV := \
+	PATH="$(VENV)/bin:$$PATH" \
+	PYTHONPATH="$(SRC_PATH)" \
+	ANSIBLE_PYTHON_INTERPRETER="$(PY)" \
+	ANSIBLE_COLLECTIONS_PATH="$(SRC_PATH)" \
+	ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+	ANSIBLE_LOCAL_TEMP="$(BUILD)/ansible-tmp"
+
+# Run pytest on a directory; a directory with no test files yet is reported and skipped.
+# $(1): the directory, $(2): environment assignments.
+define run_pytest
+	@if [ -z "$$(find $(1) -name 'test_*.py' -o -name '*_test.py' 2>/dev/null | head -n1)" ]; then \
+		echo "No tests in $(1) yet: skipped."; \
+	else \
+		echo "== pytest $(1)"; \
+		env $(2) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(1); \
+	fi
+endef
+
+.PHONY: help venv collection demo unit integration sanity lint docs test clean
+
+help: ## Show this help
+	@echo "Targets for $(FQCN) $(VERSION):"
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14 | sed 's/^/  /'
+
+venv: $(VENV_STAMP) ## Create .venv with the pinned tools of requirements-dev.txt
+
+$(VENV_STAMP): requirements-dev.txt requirements.txt
+	@echo "== creating $(VENV)"
+	rm -rf "$(VENV)"
+	$(PYTHON) -m venv "$(VENV)"
+	$(PY) -m pip install --disable-pip-version-check --no-input --quiet -r requirements-dev.txt -r requirements.txt
+	$(PY) -m pip check
+	touch "$@"
+
+collection: venv ## Build the collection tarball and install it into .build/collections
+	@echo "== building $(FQCN) $(VERSION)"
+	rm -rf "$(DIST)" "$(INSTALLED_PATH)"
+	mkdir -p "$(DIST)" "$(INSTALLED_PATH)"
+	$(ANSIBLE_GALAXY) collection build --force --output-path "$(DIST)" .
+	env $(ANSIBLE_ENV) $(ANSIBLE_GALAXY) collection install --offline --force --no-deps -p "$(INSTALLED_PATH)" "$(TARBALL)"
+
+demo: venv collection ## Run tests/demo/demo.yml against the emulator (Neutron flavour)
+	env $(ANSIBLE_ENV) $(PY) tests/emulator/run_with.py --flavour neutron -- \
+		$(ANSIBLE_PLAYBOOK) -i localhost, tests/demo/demo.yml
+
+$(SRC_LINK):
+	mkdir -p "$(dir $@)"
+	ln -sfn "$(CURDIR)" "$@"
+
+unit: venv $(SRC_LINK) ## Unit tests (tests/unit) and the emulator's own tests (tests/emulator)
+	$(call run_pytest,tests/unit,$(UNIT_ENV))
+	$(call run_pytest,tests/emulator,$(UNIT_ENV))
+
+integration: venv collection ## Integration tests: ansible-playbook against the emulator
+	$(call run_pytest,tests/integration,$(ANSIBLE_ENV))
+
+sanity: venv collection ## ansible-test sanity (no ignore files) on the collection as shipped
+	@echo "== ansible-test sanity on the content of $(notdir $(TARBALL))"
+	rm -rf "$(BUILD)/sanity"
+	mkdir -p "$(SANITY_ROOT)"
+	tar -xzf "$(TARBALL)" -C "$(SANITY_ROOT)"
+	@# A git work tree of its own, so that ansible-test does not take /work's .git (where
+	@# .build is ignored) as the source of the file list; tests/output is its scratch space.
+	git -C "$(SANITY_ROOT)" init --quiet
+	echo "tests/output/" >> "$(SANITY_ROOT)/.git/info/exclude"
+	@# ansible-test downloads a get-pip script for each venv it creates, from a host that
+	@# is not reachable here; it uses a cached copy if present, so put our stand-in there.
+	$(PY) tests/tools/install_get_pip_standin.py $(SANITY_PYTHON_VERSION)
+	cd "$(SANITY_ROOT)" && env -u ANSIBLE_COLLECTIONS_PATH PATH="$(VENV)/bin:$$PATH" \
+		$(ANSIBLE_TEST) sanity --venv --python $(SANITY_PYTHON_VERSION) --color no
+
+lint: venv collection ## ansible-lint (production profile): the tree, then each module's EXAMPLES
+	env $(LINT_ENV) $(ANSIBLE_LINT) --offline
+	@# ansible-lint does not read EXAMPLES: write each module's as a playbook and lint those.
+	rm -rf "$(BUILD)/examples"
+	@examples=$$($(PY) tests/tools/extract_examples.py "$(BUILD)/examples" $$(find plugins/modules -maxdepth 1 -name '*.py' ! -name '__init__.py' | sort)); \
+	if [ -z "$$examples" ]; then echo "No module EXAMPLES to lint."; \
+	else echo "== ansible-lint of module EXAMPLES"; env $(LINT_ENV) $(ANSIBLE_LINT) --offline $$examples; fi
+
+docs: venv collection ## ansible-doc renders each module without warnings; docs and changelog lint
+	@modules=$$(find plugins/modules -maxdepth 1 -name '*.py' ! -name '__init__.py' -printf '%f\n' 2>/dev/null | sed 's/\.py$$//' | sort); \
+	if [ -z "$$modules" ]; then echo "No modules in plugins/modules yet."; fi; \
+	for module in $$modules; do \
+		if ! messages=$$(env $(ANSIBLE_ENV) $(ANSIBLE_DOC) -t module "$(FQCN).$$module" 2>&1 >/dev/null); then \
+			echo "FAILED: ansible-doc $(FQCN).$$module"; echo "$$messages"; exit 1; \
+		fi; \
+		if [ -n "$$messages" ]; then \
+			echo "FAILED: ansible-doc $(FQCN).$$module printed warnings:"; echo "$$messages"; exit 1; \
+		fi; \
+		echo "ok: ansible-doc -t module $(FQCN).$$module"; \
+	done
+	@# The plugin docs (markup, links, semantic references) and docs/docsite (rstcheck), as installed.
+	cd "$(INSTALLED_PATH)/ansible_collections/$(NAMESPACE)/$(COLLECTION)" && env $(ANSIBLE_ENV) \
+		$(ANTSIBULL_DOCS) lint-collection-docs --plugin-docs .
+	$(ANTSIBULL_CHANGELOG) lint
+
+test: ## unit, integration, sanity, lint and docs, stopping at the first failure
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory integration
+	$(MAKE) --no-print-directory sanity
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory docs
+
+clean: ## Remove .venv, .build and test output
+	rm -rf "$(VENV)" "$(BUILD)" tests/output .pytest_cache
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
