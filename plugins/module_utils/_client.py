@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import traceback
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
@@ -36,6 +36,8 @@ API_VERSION = 'v2.0'
 #: Huawei Cloud lists the VPC service (which also serves VPN) as ``vpc``.
 CATALOG_TYPES = ('network', 'vpc')
 _REQUEST_ID_HEADERS = ('X-Openstack-Request-Id', 'X-Request-Id', 'X-Compute-Request-Id')
+#: Upper bound on the pages one listing follows, so a server that keeps linking to itself cannot loop us.
+MAX_PAGES = 10000
 
 
 def connection_argument_spec() -> dict:
@@ -378,3 +380,35 @@ class Client:
             return _decode(response)
         except ApiError as exc:
             raise self._error(str(exc), method, response.url, response.status_code)
+
+    def list_all(self, parts: tuple, list_key: str, query: dict = None) -> list:
+        """Every item of a collection, following ``<list_key>_links`` ``rel: next`` pages.
+
+        Neutron pages with ``limit``/``marker`` and links; Huawei/OTC document neither,
+        and answer with everything at once.  The link's own host is not trusted (behind
+        a proxy it is often an internal name): only its query is taken, on our endpoint.
+        """
+        items, seen_markers = [], set()
+        params = dict(query or {})
+        for _page in range(MAX_PAGES):
+            body = self.call('GET', parts, query=params)
+            page = body.get(list_key) or []
+            items.extend(page)
+            next_query = _next_page_query(body.get(list_key + '_links'))
+            marker = next_query.get('marker', [None])[-1]
+            if not page or not marker or marker in seen_markers:
+                return items
+            seen_markers.add(marker)
+            params = next_query
+        raise ApiError('the listing of %s did not end after %d pages' % ('/'.join(parts), MAX_PAGES))
+
+
+def _next_page_query(links: object) -> dict:
+    """The query of the ``next`` link as {key: [values]} (keys may repeat), or {} on the last page."""
+    for link in links or []:
+        if isinstance(link, dict) and link.get('rel') == 'next' and link.get('href'):
+            query = {}
+            for key, value in parse_qsl(urlsplit(link['href']).query, keep_blank_values=True):
+                query.setdefault(key, []).append(value)
+            return query
+    return {}

@@ -88,6 +88,7 @@ class Field:
     default, substituted when the API omits the field so that a user asking for
     the default value sees no change; ``checks`` validate the value before any
     request; ``spec`` holds the Ansible argument-spec keys (type, choices, ...).
+    A field that is not ``updatable`` is set on create only (Neutron ``allow_put: False``).
     """
 
     name: str
@@ -105,8 +106,12 @@ class Resource:
     noun: str          # for messages: 'IPsec site connection'
     collection: str    # URL segment below /v2.0/vpn: 'ipsec-site-connections'
     key: str           # body key: 'ipsec_site_connection'
+    list_key: str      # list body key: 'ipsec_site_connections'
     fields: tuple = ()
-    cross_checks: tuple = dataclass_field(default=())  # (current, merged) -> error text or None
+    #: What a create needs: each entry is a tuple of alternatives, one of which must be given.
+    create_requires: tuple = ()
+    #: Rules over several fields: (current, predicted, desired) -> error text or None.
+    cross_checks: tuple = dataclass_field(default=())
 
     @property
     def secret_keys(self) -> frozenset:
@@ -121,6 +126,11 @@ class Resource:
         """Path parts below the API root."""
         parts = ('vpn', self.collection)
         return parts + (resource_id,) if resource_id is not None else parts
+
+    def missing_for_create(self, desired: dict) -> list:
+        """The requirements of a create that ``desired`` does not meet, as option names."""
+        return [' or '.join(alternatives) for alternatives in self.create_requires
+                if all(desired.get(name) is None for name in alternatives)]
 
 
 def validate_input(resource: Resource, params: dict) -> None:
@@ -143,7 +153,7 @@ def validate_input(resource: Resource, params: dict) -> None:
 class Plan:
     """What to do: the request body, and the resource before and after (changed fields only)."""
 
-    action: str                 # 'none' or 'update'
+    action: str                 # 'none', 'create', 'update' or 'delete'
     body: dict
     before: dict
     after: dict
@@ -170,6 +180,7 @@ def plan_update(resource: Resource, current: dict, desired: dict, update_secrets
     SUBSET fields, only the sub-keys) that differ.  Raises ``InputError`` when the
     result would break a cross-field rule (e.g. dpd timeout not above interval).
     """
+    check_create_only(resource, current, desired)
     body, before, after = {}, {}, {}
     predicted = dict(current)
     for fld in resource.fields:
@@ -188,24 +199,79 @@ def plan_update(resource: Resource, current: dict, desired: dict, update_secrets
         body[fld.name] = compare.changed_part(fld.rule, have, want)
         predicted[fld.name] = compare.merged(fld.rule, have, body[fld.name])
         before[fld.name], after[fld.name] = have, predicted[fld.name]
+    _cross_check(resource, current, predicted, desired)
+    return Plan('update' if body else 'none', body, before, after, predicted)
+
+
+def _cross_check(resource: Resource, current: dict, predicted: dict, desired: dict) -> None:
+    """Run the resource's rules over several fields on the predicted result."""
     for cross_check in resource.cross_checks:
         problem = cross_check(current, predicted, desired)
         if problem:
             raise InputError(problem)
-    return Plan('update' if body else 'none', body, before, after, predicted)
+
+
+def check_create_only(resource: Resource, current: dict, desired: dict) -> None:
+    """Fail when a field that only a create can set is asked to differ from the current value."""
+    for fld in resource.fields:
+        want = desired.get(fld.name)
+        if fld.updatable or want is None or want == current.get(fld.name):
+            continue
+        raise InputError('%s cannot be changed on an existing %s (current: %s, requested: %s); '
+                         'delete it and create it again to change it'
+                         % (fld.name, resource.noun, current.get(fld.name), want))
+
+
+def plan_create(resource: Resource, desired: dict) -> Plan:
+    """Plan a create: the body holds every option given; the prediction adds the server defaults.
+
+    Raises ``InputError`` naming every missing requirement at once.
+    """
+    missing = resource.missing_for_create(desired)
+    if missing:
+        raise InputError('Cannot create a new %s: missing %s' % (resource.noun, ', '.join(missing)))
+    body, predicted = {}, {}
+    for fld in resource.fields:
+        want = desired.get(fld.name)
+        if want is None:
+            if fld.default is not None:
+                predicted[fld.name] = fld.default
+            continue
+        body[fld.name] = compare.changed_part(fld.rule, {} if fld.rule == compare.SUBSET else None, want)
+        predicted[fld.name] = compare.merged(fld.rule, fld.default, body[fld.name])
+    _cross_check(resource, {}, predicted, desired)
+    return Plan('create', body, {}, dict(predicted), predicted)
+
+
+def plan_delete(current: dict) -> Plan:
+    """Plan a delete (or nothing, when there is nothing to delete)."""
+    if not current:
+        return Plan('none', {}, {}, {}, {})
+    return Plan('delete', {}, dict(current), {}, {})
 
 
 # ---------------------------------------------------------------------------
 # Running a module
 # ---------------------------------------------------------------------------
 
-class ResourceModule:
-    """Runs one declarative resource module: options → find → plan → apply → result."""
+#: Statuses of a request whose outcome is unknown: the server may have acted on it.
+def _outcome_unknown(error: ApiError) -> bool:
+    """No answer (timeout, reset) or a server-side failure: a POST may have been carried out."""
+    return error.status == 0 or error.status >= 500
 
-    def __init__(self, resource: Resource, argument_spec: dict, **kwargs) -> None:
+
+class ResourceModule:
+    """Runs one resource module: options -> find -> plan -> apply -> result.
+
+    ``fields_as_options`` adds an option for every field of the table (declarative
+    modules); ``_info`` modules pass False and bring their own options.
+    """
+
+    def __init__(self, resource: Resource, argument_spec: dict, fields_as_options: bool = True, **kwargs) -> None:
         self.resource = resource
         spec = connection_argument_spec()
-        spec.update(resource.argument_spec())
+        if fields_as_options:
+            spec.update(resource.argument_spec())
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
         if REQUESTS_IMPORT_ERROR:
@@ -231,42 +297,137 @@ class ResourceModule:
         self.client = Client(self.params, secrets=secrets, log=self.module.debug)
         return self.client
 
+    def label(self, current: dict = None) -> str:
+        """How messages name the resource: by id when known, else by name."""
+        resource_id = (current or {}).get('id') or self.params.get('id')
+        if resource_id:
+            return '%s %s' % (self.resource.noun, resource_id)
+        return "%s named '%s'" % (self.resource.noun, self.params.get('name'))
+
+    # -- reading -----------------------------------------------------------------
     def show(self, resource_id: str) -> dict:
-        """GET one resource; a 404 becomes a plain 'does not exist'."""
+        """GET one resource by id; None when it does not exist."""
         try:
             return self.client.call('GET', self.resource.path(resource_id)).get(self.resource.key) or {}
         except ApiError as exc:
             if exc.status == 404:
-                self.fail('%s %s does not exist (%s)' % (self.resource.noun, resource_id, exc))
+                return None
             raise
 
+    def list(self, query: dict) -> list:
+        """Every resource matching ``query``, filtered here too (some clouds ignore filters)."""
+        items = self.client.list_all(self.resource.path(), self.resource.list_key, query)
+        return [item for item in items if all(_matches(item.get(key), value) for key, value in query.items())]
+
+    def find(self) -> dict:
+        """The resource by ``id``, else by ``name``; None when absent; several by name fail listing their ids."""
+        if self.params.get('id'):
+            return self.show(self.params['id'])
+        name = self.params.get('name')
+        if not name:
+            raise InputError('one of id or name is required to identify the %s' % self.resource.noun)
+        matches = self.list({'name': name})
+        if len(matches) > 1:
+            raise InputError("%d %ss are named '%s' (ids: %s); give id to choose one"
+                             % (len(matches), self.resource.noun, name, ', '.join(sorted(m.get('id', '?') for m in matches))))
+        return matches[0] if matches else None
+
+    # -- planning and applying ---------------------------------------------------------
+    def plan(self, current: dict, update_secrets: str) -> Plan:
+        """The one plan for this run, whatever the state and mode."""
+        if self.params.get('state') == 'absent':
+            return plan_delete(current)
+        if current is None:
+            if self.params.get('id'):
+                raise InputError('%s does not exist; to create one, leave id out and give name'
+                                 % self.label())
+            return plan_create(self.resource, self.params)
+        plan = plan_update(self.resource, current, self.params, update_secrets)
+        if plan.changed and current.get('status') in PENDING_STATUSES:
+            raise InputError('%s is in status %s and cannot be updated until it settles; run again once it is '
+                             'ACTIVE or DOWN' % (self.label(current), current['status']))
+        return plan
+
+    def apply(self, plan: Plan, current: dict) -> dict:
+        """Carry out ``plan``; returns the resource as it is afterwards ({} once deleted)."""
+        key = self.resource.key
+        if plan.action == 'update':
+            answer = self.client.call('PUT', self.resource.path(current['id']), body={key: plan.body})
+            return answer.get(key) or plan.predicted
+        if plan.action == 'create':
+            return self.create(plan)
+        if plan.action == 'delete':
+            try:
+                self.client.call('DELETE', self.resource.path(current['id']))
+            except ApiError as exc:
+                if exc.status != 404:  # gone already: someone else deleted it meanwhile
+                    raise
+            return {}
+        return current or {}
+
+    def create(self, plan: Plan) -> dict:
+        """POST once. When the outcome is unknown, look the resource up rather than send it again."""
+        try:
+            return self.client.call('POST', self.resource.path(), body={self.resource.key: plan.body}).get(self.resource.key)
+        except ApiError as exc:
+            if not _outcome_unknown(exc) or not self.params.get('name'):
+                raise
+            self.module.warn('The create of %s had no clear answer (%s); looking it up by name instead of sending it '
+                             'again' % (self.label(), exc))
+            found = self.find()
+            if found is None:
+                raise
+            return found
+
+    # -- the declarative flow --------------------------------------------------------
+    def run(self, update_secrets: str = 'always') -> None:
+        """Bring the resource to ``state`` with the options given, changing only what differs."""
+        current, plan, after = None, None, None
+        try:
+            validate_input(self.resource, self.params)
+            self.connect()
+            current = self.find()
+            plan = self.plan(current, update_secrets)
+            after = plan.predicted if self.module.check_mode else self.apply(plan, current)
+        except (InputError, ConfigError) as exc:
+            self.fail(str(exc))
+        except ApiError as exc:
+            verb = {'create': 'create', 'update': 'update', 'delete': 'delete'}.get(plan.action if plan else '', 'read')
+            self.fail('Failed to %s %s: %s' % (verb, self.label(current), exc))
+        self.module.exit_json(**self.result(plan, after))
+
     def result(self, plan: Plan, resource_after: dict) -> dict:
-        """The module result: changed, the masked resource, and the diff when diff mode is on."""
+        """The module result: changed, the masked resource ({} when absent), and the diff in diff mode."""
         result = dict(changed=plan.changed)
-        result[self.resource.key] = self.mask(resource_after)
+        result[self.resource.key] = self.mask(resource_after or {})
         if self.module._diff:
             result['diff'] = dict(before=self.mask(plan.before), after=self.mask(plan.after))
         return result
 
-    # -- the update-in-place flow -----------------------------------------------
-    def run_update(self, resource_id: str, update_secrets: str) -> None:
-        """Bring an existing resource to the desired options, changing only what differs."""
-        verb = 'read'
+    # -- the _info flow ----------------------------------------------------------------
+    def run_info(self, filters: dict) -> None:
+        """Report resources by id, by name and filters, or all of them; never changes anything."""
         try:
-            validate_input(self.resource, self.params)
             self.connect()
-            current = self.show(resource_id)
-            plan = plan_update(self.resource, current, self.params, update_secrets)
-            if plan.changed and current.get('status') in PENDING_STATUSES:
-                self.fail('%s %s is in status %s and cannot be updated until it settles; run again once it is '
-                          'ACTIVE or DOWN' % (self.resource.noun, resource_id, current['status']))
-            after = plan.predicted
-            if plan.changed and not self.module.check_mode:
-                verb = 'update'
-                answer = self.client.call('PUT', self.resource.path(resource_id), body={self.resource.key: plan.body})
-                after = answer.get(self.resource.key) or plan.predicted
-        except (InputError, ConfigError) as exc:
+            if self.params.get('id'):
+                found = self.show(self.params['id'])
+                items = [found] if found and all(_matches(found.get(k), v) for k, v in filters.items()) else []
+            else:
+                query = dict(filters)
+                if self.params.get('name') is not None:
+                    query['name'] = self.params['name']
+                items = self.list(query)
+        except ConfigError as exc:
             self.fail(str(exc))
         except ApiError as exc:
-            self.fail('Failed to %s %s %s: %s' % (verb, self.resource.noun, resource_id, exc))
-        self.module.exit_json(**self.result(plan, after))
+            self.fail('Failed to list %ss: %s' % (self.resource.noun, exc))
+        self.module.exit_json(changed=False, **{self.resource.list_key: self.mask(items)})
+
+
+def _matches(value: object, wanted: object) -> bool:
+    """Client-side filter: equal values, comparing booleans and numbers with their text forms too."""
+    if isinstance(wanted, list):
+        return any(_matches(value, item) for item in wanted)
+    if isinstance(value, bool) or isinstance(wanted, bool):
+        return str(value).lower() == str(wanted).lower()
+    return value == wanted or str(value) == str(wanted)

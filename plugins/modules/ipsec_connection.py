@@ -7,18 +7,22 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: ipsec_connection
-short_description: Manage an IPsec site-to-site VPN connection (VPNaaS)
+short_description: Create, update or delete an IPsec site-to-site VPN connection (VPNaaS)
 version_added: 0.1.0
 description:
-  - Change an existing IPsec site connection of the Neutron VPNaaS API, as served by Huawei Cloud (classic VPN),
+  - Manage an IPsec site connection of the Neutron VPNaaS API, as served by Huawei Cloud (classic VPN),
     Open Telekom Cloud / T Cloud Public and OpenStack.
-  - The module reads the connection, compares it with the options given, and sends one C(PUT) that holds only
-    the fields that differ. When nothing differs it sends nothing and reports no change.
+  - The connection is found by O(id), else by O(name). When it exists, the module compares it with the options
+    given and sends one C(PUT) that holds only the fields that differ; when nothing differs it sends nothing and
+    reports no change. When it does not exist, O(state=present) creates it with one C(POST).
+    O(state=absent) deletes it, and does nothing if it is already gone.
   - Options that are not set are not managed. Leaving an option out never changes it.
-  - Check mode reads the connection only and reports the change a real run would make, with the predicted
+  - Check mode only reads, and reports the change a real run would make, with the predicted
     connection in RV(ipsec_site_connection). Diff mode shows the fields that change, before and after.
+  - A create is never sent twice. If the API gives no clear answer to it (a timeout, a reset connection or a
+    5xx status), the module looks the connection up by O(name) before it decides anything.
 author:
-  - vpnaas.cloud contributors
+  - vpnaas.cloud contributors (@vpnaas)
 extends_documentation_fragment:
   - vpnaas.cloud.connection
   - vpnaas.cloud.connection.action_group
@@ -43,8 +47,33 @@ options:
   id:
     description:
       - The id of the IPsec site connection to manage.
+      - When given, the connection is found by id, and O(name) is just a field to set.
+        A connection cannot be created with a chosen id, so with O(state=present) the connection must exist.
+      - One of O(id) and O(name) is required.
     type: str
-    required: true
+  state:
+    description:
+      - V(present) creates the connection when it does not exist, and updates it when it differs.
+      - V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  vpnservice_id:
+    description:
+      - The id of the VPN service the connection belongs to.
+      - Required to create a connection. It cannot be changed afterwards; asking for another value fails,
+        naming the current and the requested value.
+    type: str
+  ikepolicy_id:
+    description:
+      - The id of the IKE policy of the connection.
+      - Required to create a connection. It cannot be changed afterwards.
+    type: str
+  ipsecpolicy_id:
+    description:
+      - The id of the IPsec policy of the connection.
+      - Required to create a connection. It cannot be changed afterwards.
+    type: str
   admin_state_up:
     description:
       - The administrative state of the connection.
@@ -84,6 +113,7 @@ options:
   local_ep_group_id:
     description:
       - The id of the endpoint group (of type C(subnet)) that holds the local subnets.
+      - Required to create a connection, unless O(peer_cidrs) is given (OpenStack, VPN service with a subnet).
     type: str
   mtu:
     description:
@@ -93,10 +123,13 @@ options:
   name:
     description:
       - The name of the connection, 1 to 64 characters.
+      - Without O(id), the connection is found by its name. If several connections have the name,
+        the module fails and lists their ids; it never picks one.
     type: str
   peer_address:
     description:
       - The public IPv4 or IPv6 address, or host name, of the peer gateway, at most 250 characters.
+      - Required to create a connection.
       - OpenStack resolves a host name and stores its address; a host name that resolves to the stored
         address is not reported as a change.
     type: str
@@ -109,15 +142,17 @@ options:
   peer_ep_group_id:
     description:
       - The id of the endpoint group (of type C(cidr)) that holds the peer's networks.
+      - Required to create a connection, unless O(peer_cidrs) is given.
     type: str
   peer_id:
     description:
       - The peer router's identity for authentication, often its address, at most 250 characters.
+      - Required to create a connection.
     type: str
   psk:
     description:
-      - The pre-shared key.
-      - When and whether it is sent is decided by O(update_psk).
+      - The pre-shared key, 1 to 128 characters (Huawei Cloud and Open Telekom Cloud require 6 to 128).
+      - Required to create a connection. Whether it is sent to an existing connection is decided by O(update_psk).
     type: str
   update_psk:
     description:
@@ -130,6 +165,7 @@ options:
 notes:
   - "The API refuses to update a connection whose status is C(PENDING_CREATE), C(PENDING_UPDATE) or C(PENDING_DELETE);
     the module then fails with a message naming the status, and only when there is something to change."
+  - "A new connection starts in C(PENDING_CREATE) until the VPN agent reports on it; the module returns at once."
 seealso:
   - name: OpenStack Networking API reference
     description: The VPNaaS section describes the API this module drives; Huawei Cloud and Open Telekom Cloud serve a clone of it.
@@ -137,7 +173,25 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Change the MTU and DPD timeout of a connection
+- name: Create a tunnel to branch 1, or bring it in line if it exists
+  vpnaas.cloud.ipsec_connection:
+    auth_url: https://keystone.example.com:5000/v3
+    username: "{{ vpn_user }}"
+    password: "{{ vpn_password }}"
+    project_name: network
+    name: branch-1
+    vpnservice_id: 5c561d9d-eaea-45f6-ae3e-08d1a7080828
+    ikepolicy_id: 9b00d6b0-6c93-4ca5-9747-b8ade7bb514f
+    ipsecpolicy_id: e6e23d0c-9519-4d52-8ea4-5b1f96d857b1
+    local_ep_group_id: 3e1815dd-e212-43d0-8f13-b494fa553e68
+    peer_ep_group_id: 9ad5a7e0-6dac-41b4-b20d-a7b8645fddf1
+    peer_address: 203.0.113.20
+    peer_id: 203.0.113.20
+    psk: "{{ branch1_psk }}"
+    update_psk: on_create
+  register: tunnel
+
+- name: Change the MTU and DPD timeout of a connection, by id
   vpnaas.cloud.ipsec_connection:
     endpoint: https://vpc.eu-de.otc.t-systems.com
     auth_token: "{{ vpn_token }}"
@@ -172,21 +226,23 @@ EXAMPLES = r'''
     psk: "{{ new_psk }}"
     update_psk: always
 
-- name: Manage everything but the key, which another process rotates
+- name: Rename a connection (found by id, so name is just a field here)
   vpnaas.cloud.ipsec_connection:
     id: 851f280f-5639-4ea3-81aa-e298525ab74b
+    name: branch-1-primary
+
+- name: Remove the tunnel to branch 1
+  vpnaas.cloud.ipsec_connection:
     name: branch-1
-    description: Tunnel to branch 1
-    initiator: response-only
-    psk: "{{ initial_psk }}"
-    update_psk: on_create
+    state: absent
 '''
 
 RETURN = r'''
 ipsec_site_connection:
   description:
-    - The connection as the API returned it after the update, or as it is when nothing changed.
-    - In check mode, the connection as it would be after the update.
+    - The connection as the API returned it after the create or update, or as it is when nothing changed.
+    - In check mode, the connection as it would be afterwards.
+    - An empty dict when the connection is absent (O(state=absent)).
     - The pre-shared key, when the API returns it, is replaced by a fixed mask.
   returned: success
   type: dict
@@ -274,72 +330,18 @@ ipsec_site_connection:
     psk: "********"
 '''
 
-from ansible_collections.vpnaas.cloud.plugins.module_utils import _compare as compare
-from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import (
-    Field,
-    Resource,
-    ResourceModule,
-    at_least,
-    length,
-    networks,
-    positive_suboptions,
-)
-
-
-def dpd_timeout_above_interval(current: dict, predicted: dict, desired: dict):
-    """The API requires dpd.timeout > dpd.interval: check the merged result before the PUT.
-
-    Only one of the two may be given, so this needs the connection's current value.
-    """
-    dpd = predicted.get('dpd') or {}
-    interval, timeout = dpd.get('interval', 30), dpd.get('timeout', 120)
-    if not desired.get('dpd') or timeout > interval:
-        return None
-    return ("dpd: timeout (%s) must be greater than interval (%s); the connection's current dpd is %s"
-            % (timeout, interval, current.get('dpd')))
-
-
-def dpd_values_consistent(value: dict):
-    """When both are given, timeout must exceed interval (checked before any request)."""
-    if value.get('interval') is not None and value.get('timeout') is not None and value['timeout'] <= value['interval']:
-        return 'timeout (%s) must be greater than interval (%s)' % (value['timeout'], value['interval'])
-    return None
-
-
-IPSEC_SITE_CONNECTION = Resource(
-    noun='IPsec site connection',
-    collection='ipsec-site-connections',
-    key='ipsec_site_connection',
-    fields=(
-        Field('admin_state_up', dict(type='bool'), default=True),
-        Field('description', dict(type='str'), default='', checks=(length(0, 255),)),
-        Field('dpd', dict(type='dict', options=dict(
-            action=dict(type='str', choices=['clear', 'hold', 'restart', 'disabled', 'restart-by-peer']),
-            interval=dict(type='int'),
-            timeout=dict(type='int'),
-        )), rule=compare.SUBSET, default={'action': 'hold', 'interval': 30, 'timeout': 120},
-            checks=(positive_suboptions('interval', 'timeout'), dpd_values_consistent)),
-        Field('initiator', dict(type='str', choices=['bi-directional', 'response-only']), default='bi-directional'),
-        Field('local_ep_group_id', dict(type='str')),
-        Field('mtu', dict(type='int'), default=1500, checks=(at_least(68),)),
-        Field('name', dict(type='str'), default='', checks=(length(1, 64),)),
-        Field('peer_address', dict(type='str'), rule=compare.ADDRESS, checks=(length(1, 250),)),
-        Field('peer_cidrs', dict(type='list', elements='str'), rule=compare.CIDR_SET, default=[], checks=(networks,)),
-        Field('peer_ep_group_id', dict(type='str')),
-        Field('peer_id', dict(type='str'), checks=(length(1, 250),)),
-        Field('psk', dict(type='str', no_log=True), rule=compare.SECRET, checks=(length(1, 128),)),
-    ),
-    cross_checks=(dpd_timeout_above_interval,),
-)
+from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import ResourceModule
+from ansible_collections.vpnaas.cloud.plugins.module_utils._tables import IPSEC_SITE_CONNECTION
 
 
 def main() -> None:
     """Run the module."""
     runner = ResourceModule(IPSEC_SITE_CONNECTION, dict(
-        id=dict(type='str', required=True),
+        id=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
         update_psk=dict(type='str', choices=['always', 'on_create'], default='always', no_log=False),
-    ))
-    runner.run_update(runner.params['id'], runner.params['update_psk'])
+    ), required_one_of=[('id', 'name')])
+    runner.run(runner.params['update_psk'])
 
 
 if __name__ == '__main__':

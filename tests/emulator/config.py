@@ -102,10 +102,10 @@ class Config:  # pylint: disable=too-many-instance-attributes
             setattr(self, key, value)
 
     def public(self) -> dict[str, Any]:
-        """Return the effective settings (secret key left out)."""
+        """Return the effective settings (the static token and secret key left out: tests search output for them)."""
         shown = {key: getattr(self, key) for key in MUTABLE}
         shown["psk_mode"] = self.effective_psk_mode
-        shown.update(static_token=self.static_token, region=self.region, id_seed=self.id_seed, access_key=self.access_key)
+        shown.update(region=self.region, id_seed=self.id_seed, access_key=self.access_key)
         return shown
 
 

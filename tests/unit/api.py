@@ -51,6 +51,7 @@ class Exchange:
     headers: dict = field(default_factory=dict)
     raw: str = None
     query: dict = None
+    raises: Exception = None
 
     def response(self, url: str) -> requests.Response:
         """The canned answer as a real ``requests.Response``."""
@@ -88,7 +89,9 @@ class Conversation:
         if exchange.body is not ANY:
             assert json == exchange.body, 'body of %s %s' % (method, parts.path)
         if exchange.query is not None:
-            assert params == exchange.query
+            assert params == exchange.query, 'query of %s %s' % (method, parts.path)
+        if exchange.raises is not None:
+            raise exchange.raises
         return exchange.response(url)
 
     def methods(self) -> list:
@@ -118,5 +121,3 @@ def run_module(main, capsys, args: dict, check_mode: bool = False, diff: bool = 
     out = capsys.readouterr().out
     result = json.loads(out)
     return result, exit_info.value.code != 0, out
-
-

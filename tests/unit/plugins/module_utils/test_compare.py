@@ -81,6 +81,6 @@ def test_redact_text_catches_plain_and_json_escaped_forms():
 
 def test_mask_secrets_is_recursive_and_keeps_absence():
     data = {'psk': 'x', 'nested': [{'psk': 'y', 'name': 'n'}], 'other': None}
-    assert compare.mask_secrets(data, frozenset(['psk'])) == {'psk': '********', 'nested': [{'psk': '********', 'name': 'n'}],
-                                                             'other': None}
+    expected = {'psk': '********', 'nested': [{'psk': '********', 'name': 'n'}], 'other': None}
+    assert compare.mask_secrets(data, frozenset(['psk'])) == expected
     assert compare.mask_secrets({'name': 'n'}, frozenset(['psk'])) == {'name': 'n'}

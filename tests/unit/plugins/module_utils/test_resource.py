@@ -10,7 +10,7 @@ import copy
 import pytest
 
 from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import InputError, plan_update, validate_input
-from ansible_collections.vpnaas.cloud.plugins.modules.ipsec_connection import IPSEC_SITE_CONNECTION as CONNECTION
+from ansible_collections.vpnaas.cloud.plugins.module_utils._tables import IPSEC_SITE_CONNECTION as CONNECTION
 from ansible_collections.vpnaas.cloud.tests.unit.api import CONN
 
 
@@ -28,8 +28,8 @@ def test_nothing_given_plans_nothing():
 
 
 def test_plan_holds_only_differences_and_predicts_the_result():
-    plan = plan_update(CONNECTION, CONN, desired(mtu=1400, name='vpnconnection1', dpd={'action': 'clear', 'interval': 30,
-                                                                                        'timeout': None}))
+    dpd = {'action': 'clear', 'interval': 30, 'timeout': None}
+    plan = plan_update(CONNECTION, CONN, desired(mtu=1400, name='vpnconnection1', dpd=dpd))
     assert plan.action == 'update'
     assert plan.body == {'mtu': 1400, 'dpd': {'action': 'clear'}}
     assert plan.before == {'mtu': 1500, 'dpd': {'action': 'hold', 'interval': 30, 'timeout': 120}}

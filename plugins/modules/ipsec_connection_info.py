@@ -1,0 +1,110 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 vpnaas.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ipsec_connection_info
+short_description: List IPsec site-to-site VPN connections (VPNaaS)
+version_added: 0.1.0
+description:
+  - Report IPsec site connections of the Neutron VPNaaS API (Huawei Cloud classic VPN, Open Telekom Cloud /
+    T Cloud Public, OpenStack). Report one by O(id), those with a O(name), or all of them, optionally filtered.
+  - Pages through the whole listing where the API pages. Filters are sent to the API and applied here as well,
+    because some clouds ignore them.
+  - The pre-shared keys are masked.
+author:
+  - vpnaas.cloud contributors (@vpnaas)
+extends_documentation_fragment:
+  - vpnaas.cloud.connection
+  - vpnaas.cloud.connection.action_group
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - The module only reads, so check mode changes nothing about it.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: N/A
+    details:
+      - The module changes nothing.
+options:
+  id:
+    description:
+      - The id of one connection. The result is empty when it does not exist.
+    type: str
+  name:
+    description:
+      - Only connections with this exact name.
+    type: str
+  filters:
+    description:
+      - "Only connections whose top-level fields have these values, for example C({status: ACTIVE}),
+        C({vpnservice_id: ...}) or C({peer_address: 203.0.113.20})."
+      - "A list as a value matches any of its items, for example C({status: [DOWN, ERROR]})."
+    type: dict
+    default: {}
+seealso:
+  - module: vpnaas.cloud.ipsec_connection
+'''
+
+EXAMPLES = r'''
+- name: Report every tunnel that is not up
+  vpnaas.cloud.ipsec_connection_info:
+    filters:
+      status: [DOWN, ERROR]
+  register: broken
+
+- name: Show them
+  ansible.builtin.debug:
+    msg: "{{ broken.ipsec_site_connections | map(attribute='name') | list }}"
+
+- name: Find a connection by name
+  vpnaas.cloud.ipsec_connection_info:
+    name: branch-1
+  register: branch
+
+- name: All connections of one VPN service
+  vpnaas.cloud.ipsec_connection_info:
+    filters:
+      vpnservice_id: 5c561d9d-eaea-45f6-ae3e-08d1a7080828
+'''
+
+RETURN = r'''
+ipsec_site_connections:
+  description:
+    - The connections found, as the API returns them, with the pre-shared key masked. Empty when none.
+    - See RV(vpnaas.cloud.ipsec_connection#module:ipsec_site_connection) for the fields.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 851f280f-5639-4ea3-81aa-e298525ab74b
+      name: branch-1
+      status: ACTIVE
+      peer_address: 203.0.113.20
+      peer_id: 203.0.113.20
+      psk: "********"
+      mtu: 1500
+      dpd: {action: hold, interval: 30, timeout: 120}
+'''
+
+from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import ResourceModule
+from ansible_collections.vpnaas.cloud.plugins.module_utils._tables import IPSEC_SITE_CONNECTION
+
+
+def main() -> None:
+    """Run the module."""
+    runner = ResourceModule(IPSEC_SITE_CONNECTION, dict(
+        id=dict(type='str'),
+        name=dict(type='str'),
+        filters=dict(type='dict', default={}),
+    ), fields_as_options=False)
+    runner.run_info(runner.params['filters'])
+
+
+if __name__ == '__main__':
+    main()
