@@ -4,27 +4,34 @@
 
 Command line (from anywhere)::
 
-    python tests/emulator/run_with.py [--run-timeout S] [emulator options...] -- command args...
+    python tests/emulator/run_with.py [--run-timeout S] [--tls] [emulator options...] -- command args...
 
 The command gets ``VPNAAS_EMULATOR_URL`` and ``VPNAAS_EMULATOR_TOKEN``; the emulator is always
-stopped afterwards and the command's exit code is returned.
+stopped afterwards and the command's exit code is returned. With ``--tls`` (run_with's own option,
+before ``--``) the emulator serves HTTPS with a throw-away test CA whose certificate file is exported
+as ``VPNAAS_EMULATOR_CA``.
 
 From pytest::
 
     from tests.emulator.run_with import Emulator
     with Emulator(flavour="huawei", pending_seconds=0) as emu:
         emu.seed({...}); emu.state(); emu.log()
+    with Emulator(tls=True) as emu:     # https://127.0.0.1:PORT, emu.ca_path, emu.other_ca_path
+        ...
 
 Standard library only and self-contained (no import of the emulator package), so the file also
-works when run as a script.
+works when run as a script; only ``tls=True`` loads the sibling ``tls.py``, which needs ``cryptography``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import queue
+import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -63,19 +70,26 @@ def option_args(options: dict[str, Any]) -> list[str]:
 class EmulatorClient:
     """Helpers for an emulator already running at ``url`` (control API and raw API calls)."""
 
-    def __init__(self, url: str, token: str = DEFAULT_TOKEN) -> None:
+    def __init__(self, url: str, token: str = DEFAULT_TOKEN, ca_path: str | None = None) -> None:
         if not url.startswith(LOOPBACK_PREFIXES):
             raise EmulatorError(f"refusing to talk to {url!r}: only 127.0.0.1 is allowed")
         self.url = url.rstrip("/")
         self.token = token
+        self.ca_path = ca_path
 
     @classmethod
     def from_env(cls) -> EmulatorClient:
-        """Attach to the emulator started by run_with.py (``VPNAAS_EMULATOR_URL``/``_TOKEN``)."""
+        """Attach to the emulator started by run_with.py (``VPNAAS_EMULATOR_URL``/``_TOKEN``/``_CA``)."""
         url = os.environ.get("VPNAAS_EMULATOR_URL")
         if not url:
             raise EmulatorError("VPNAAS_EMULATOR_URL is not set")
-        return cls(url, os.environ.get("VPNAAS_EMULATOR_TOKEN", DEFAULT_TOKEN))
+        return cls(url, os.environ.get("VPNAAS_EMULATOR_TOKEN", DEFAULT_TOKEN), os.environ.get("VPNAAS_EMULATOR_CA") or None)
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """For an ``https://`` URL, a client context trusting ``ca_path`` (the system CAs if None)."""
+        if not self.url.startswith("https://"):
+            return None
+        return ssl.create_default_context(cafile=self.ca_path)
 
     def request(self, method: str, path: str, body: Any = None, token: str | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
@@ -87,7 +101,7 @@ class EmulatorClient:
             sent["X-Auth-Token"] = chosen
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=sent)
         try:
-            with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT) as answer:
+            with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT, context=self.ssl_context()) as answer:
                 return answer.status, dict(answer.headers.items()), _decode(answer.read())
         except urllib.error.HTTPError as err:
             with err:
@@ -153,17 +167,34 @@ def _read_first_line(stream: IO[str], lines: queue.Queue[str]) -> None:
     lines.put(stream.readline())
 
 
-class Emulator(EmulatorClient):
+def load_tls_module() -> Any:
+    """Load the sibling ``tls.py`` by path (works whether this file is a script or a module)."""
+    spec = importlib.util.spec_from_file_location("vpnaas_emulator_tls", Path(__file__).with_name("tls.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Emulator(EmulatorClient):  # pylint: disable=too-many-instance-attributes
     """An emulator subprocess, as a context manager: ``with Emulator(flavour="huawei") as emu:``.
 
     Keyword options become command-line flags (see :func:`option_args`); ``args`` adds raw flags.
+    ``tls=True`` serves HTTPS with a fresh test PKI (see ``tls.py``): ``url`` is then
+    ``https://127.0.0.1:PORT``, ``ca_path`` the CA that signed the server certificate (trusted by the
+    helper methods) and ``other_ca_path`` an unrelated CA; the files are removed by :meth:`stop`.
     """
 
-    def __init__(self, args: Sequence[str] = (), static_token: str = DEFAULT_TOKEN, **options: Any) -> None:
+    def __init__(self, args: Sequence[str] = (), static_token: str = DEFAULT_TOKEN, tls: bool = False,
+                 **options: Any) -> None:
         # pylint: disable=super-init-not-called
         self.args = ["--port", "0", "--static-token", static_token, *option_args(options), *args]
         self.url = ""
         self.token = static_token
+        self.tls = tls
+        self.ca_path: str | None = None
+        self.other_ca_path: str | None = None
+        self._pki_dir: str | None = None
         self.process: subprocess.Popen[str] | None = None
         self._stderr: IO[bytes] | None = None
 
@@ -177,8 +208,8 @@ class Emulator(EmulatorClient):
 
     def start(self) -> None:
         """Start the subprocess and wait (at most 15 s) for its URL line."""
+        command = [sys.executable, "-m", "tests.emulator", *self.args, *self._tls_args()]
         self._stderr = tempfile.TemporaryFile()  # pylint: disable=consider-using-with
-        command = [sys.executable, "-m", "tests.emulator", *self.args]
         self.process = subprocess.Popen(command,  # pylint: disable=consider-using-with
                                         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=self._stderr,
                                         stdin=subprocess.DEVNULL, text=True)
@@ -200,6 +231,25 @@ class Emulator(EmulatorClient):
             raise EmulatorError(f"emulator {why}: {details}")
         self.url = line
 
+    def _tls_args(self) -> list[str]:
+        """With ``tls``: write a test PKI into a new temporary directory and return the emulator's TLS flags."""
+        if not self.tls:
+            return []
+        self._remove_pki()
+        self._pki_dir = tempfile.mkdtemp(prefix="vpnaas-emulator-tls-")
+        try:
+            pki = load_tls_module().make_test_pki(self._pki_dir)
+        except BaseException:
+            self._remove_pki()
+            raise
+        self.ca_path, self.other_ca_path = pki["ca"], pki["other_ca"]
+        return ["--tls-cert", pki["cert"], "--tls-key", pki["key"]]
+
+    def _remove_pki(self) -> None:
+        if self._pki_dir is not None:
+            shutil.rmtree(self._pki_dir, ignore_errors=True)
+            self._pki_dir = None
+
     def stop(self) -> None:
         """SIGTERM the subprocess, SIGKILL after 5 s."""
         process, self.process = self.process, None
@@ -215,6 +265,7 @@ class Emulator(EmulatorClient):
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+        self._remove_pki()
 
     def _stderr_text(self) -> str:
         if self._stderr is None:
@@ -226,7 +277,7 @@ class Emulator(EmulatorClient):
 def split_argv(argv: Sequence[str]) -> tuple[list[str], float, list[str]]:
     """Split ``[--run-timeout S] [emulator args] -- command`` into its three parts."""
     if "--" not in argv:
-        raise SystemExit("usage: run_with.py [--run-timeout S] [emulator options...] -- command [args...]")
+        raise SystemExit("usage: run_with.py [--run-timeout S] [--tls] [emulator options...] -- command [args...]")
     cut = list(argv).index("--")
     emulator_args, command = list(argv[:cut]), list(argv[cut + 1:])
     timeout = DEFAULT_RUN_TIMEOUT
@@ -237,6 +288,13 @@ def split_argv(argv: Sequence[str]) -> tuple[list[str], float, list[str]]:
     if not command:
         raise SystemExit("run_with.py: no command after --")
     return emulator_args, timeout, command
+
+
+def pop_flag(args: list[str], flag: str) -> bool:
+    """Remove every ``flag`` from ``args`` (in place); return whether there was one."""
+    found = flag in args
+    args[:] = [arg for arg in args if arg != flag]
+    return found
 
 
 def static_token_of(args: Sequence[str]) -> str:
@@ -257,14 +315,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Start the emulator, run the command with its URL and token in the environment, stop it."""
     emulator_args, timeout, command = split_argv(sys.argv[1:] if argv is None else argv)
     signal.signal(signal.SIGTERM, _terminate)
-    emulator = Emulator(emulator_args, static_token=static_token_of(emulator_args))
+    tls = pop_flag(emulator_args, "--tls")
+    emulator = Emulator(emulator_args, static_token=static_token_of(emulator_args), tls=tls)
     try:
         emulator.start()
-    except EmulatorError as exc:
+    except (EmulatorError, ImportError) as exc:
         print(f"run_with.py: {exc}", file=sys.stderr)
+        emulator.stop()
         return 2
     try:
         env = {**os.environ, "VPNAAS_EMULATOR_URL": emulator.url, "VPNAAS_EMULATOR_TOKEN": emulator.token}
+        if emulator.ca_path:
+            env["VPNAAS_EMULATOR_CA"] = emulator.ca_path
         return subprocess.run(command, env=env, check=False, timeout=timeout).returncode
     except subprocess.TimeoutExpired:
         print(f"run_with.py: command timed out after {timeout:.0f}s", file=sys.stderr)

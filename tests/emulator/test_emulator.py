@@ -7,10 +7,15 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+import socket
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -21,6 +26,7 @@ from .config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, PROJECT_ID, Config
 from .messages import Request
 from .run_with import REPO_ROOT, Emulator, EmulatorClient
 from .server import EmulatorServer, start_server
+from .tls import make_test_pki
 
 CONN = "/v2.0/vpn/ipsec-site-connections"
 PSK = "s3cret-psk-value"
@@ -607,4 +613,71 @@ def test_run_with_cli_passes_env_and_exit_code() -> None:
               "sys.exit(7 if urllib.request.urlopen(req, timeout=5).status == 200 else 1)")
     result = subprocess.run([sys.executable, "tests/emulator/run_with.py", "--static-token", "tok", "--",
                              sys.executable, "-c", script], cwd=REPO_ROOT, timeout=30, check=False)
+    assert result.returncode == 7
+
+
+# --- HTTPS (tls.py, Emulator(tls=True), run_with --tls) ---------------------------------------
+
+def _https_status(url: str, ca_path: str | None) -> int:
+    """GET ``url`` trusting only ``ca_path`` (the system CAs when None); returns the HTTP status."""
+    context = ssl.create_default_context(cafile=ca_path)
+    with urllib.request.urlopen(url, timeout=10, context=context) as answer:
+        return answer.status
+
+
+def test_tls_pki_files(tmp_path: Path) -> None:
+    """make_test_pki writes a CA, a 127.0.0.1/localhost server certificate with its key, and another CA."""
+    pki = make_test_pki(tmp_path / "pki")
+    assert sorted(pki) == ["ca", "cert", "key", "other_ca"]
+    assert all(Path(path).is_file() for path in pki.values())
+    assert Path(pki["key"]).stat().st_mode & 0o077 == 0
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pki["cert"], pki["key"])
+
+
+def test_tls_in_process_server(tmp_path: Path) -> None:
+    """An in-process HTTPS emulator is trusted with the test CA (IP and DNS names), not without it."""
+    pki = make_test_pki(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pki["cert"], pki["key"])
+    server = start_server(ssl_context=context)
+    try:
+        assert server.url.startswith("https://127.0.0.1:")
+        assert _https_status(server.url + "/v3", pki["ca"]) == 200
+        for ca_path in (None, pki["other_ca"]):
+            with pytest.raises(urllib.error.URLError) as info:
+                _https_status(server.url + "/v3", ca_path)
+            assert isinstance(info.value.reason, ssl.SSLCertVerificationError)
+        client = ssl.create_default_context(cafile=pki["ca"])
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as plain:
+            with client.wrap_socket(plain, server_hostname="localhost") as tls:
+                assert tls.version() is not None
+    finally:
+        server.stop()
+
+
+def test_tls_emulator_subprocess() -> None:
+    """Emulator(tls=True) serves HTTPS; its helpers trust the CA; other clients must bring it."""
+    with Emulator(tls=True, flavour="huawei") as emu:
+        assert emu.url.startswith("https://127.0.0.1:") and emu.ca_path and emu.other_ca_path
+        emu.seed({"ikepolicies": [{"name": "x"}]})
+        assert emu.state()["ikepolicies"][0]["name"] == "x"
+        assert emu.request("GET", "/v2.0/vpn/ikepolicies")[0] == 200
+        with pytest.raises(urllib.error.URLError):
+            _https_status(emu.url + "/v3", emu.other_ca_path)
+        with pytest.raises(urllib.error.URLError):
+            EmulatorClient(emu.url).state()
+        assert EmulatorClient(emu.url, ca_path=emu.ca_path).config()["flavour"] == "huawei"
+        pki_dir = Path(emu.ca_path).parent
+    assert not pki_dir.exists()
+
+
+def test_run_with_cli_tls_exports_ca() -> None:
+    """run_with.py --tls gives the command an https URL and VPNAAS_EMULATOR_CA."""
+    script = ("import os, ssl, sys, urllib.request; url = os.environ['VPNAAS_EMULATOR_URL'];"
+              "ctx = ssl.create_default_context(cafile=os.environ['VPNAAS_EMULATOR_CA']);"
+              "req = urllib.request.Request(url + '/v2.0/vpn/vpnservices', headers={'X-Auth-Token': os.environ['VPNAAS_EMULATOR_TOKEN']});"
+              "sys.exit(7 if url.startswith('https://127.0.0.1:') and urllib.request.urlopen(req, timeout=5, context=ctx).status == 200 else 1)")
+    result = subprocess.run([sys.executable, "tests/emulator/run_with.py", "--tls", "--", sys.executable, "-c", script],
+                            cwd=REPO_ROOT, timeout=60, check=False)
     assert result.returncode == 7
