@@ -112,8 +112,9 @@ unit: venv $(SRC_LINK) ## Unit tests (tests/unit) and the emulator's own tests (
 	$(call run_pytest,tests/unit,$(UNIT_ENV))
 	$(call run_pytest,tests/emulator,$(UNIT_ENV))
 
-integration: venv collection ## Integration tests: ansible-playbook against the emulator
+integration: venv collection ## Integration tests: ansible-playbook and ansible-runner (as AWX) against the emulator
 	$(call run_pytest,tests/integration,$(ANSIBLE_ENV))
+	$(call run_pytest,tests/awx,$(ANSIBLE_ENV))
 
 sanity: venv collection ## ansible-test sanity (no ignore files) on the collection as shipped
 	@echo "== ansible-test sanity on the content of $(notdir $(TARBALL))"

@@ -17,7 +17,9 @@ options:
         V(https://vpc.ap-southeast-1.myhuaweicloud.com) (Huawei Cloud) or V(https://neutron.example.com:9696) (OpenStack).
       - A trailing V(/v2.0) is accepted and ignored.
       - Required with O(auth_token). With Keystone password authentication it is optional; when left out,
-        the public C(network) endpoint (else the C(vpc) endpoint) of O(region) is taken from the token's service catalog.
+        the C(network) endpoint (else the C(vpc) endpoint) of O(region) and O(interface) is taken from the token's
+        service catalog. With AK/SK authentication it is optional; when left out, it is
+        C(https://vpc.<region>.<cloud_domain>).
       - If not set, the value of the E(VPNAAS_ENDPOINT) environment variable is used.
     type: str
   auth_token:
@@ -45,36 +47,89 @@ options:
   project_name:
     description:
       - The project (tenant) to scope the token to, by name; see also O(project_id).
-      - If not set, the value of the E(OS_PROJECT_NAME) environment variable is used.
+      - If not set, the value of the E(OS_PROJECT_NAME) or E(OS_TENANT_NAME) environment variable is used.
     type: str
   project_id:
     description:
       - The project (tenant) to scope the token to, by id. Takes precedence over O(project_name).
-      - If not set, the value of the E(OS_PROJECT_ID) environment variable is used.
+      - With AK/SK authentication, the project the keys act in (sent as C(X-Project-Id)); required there.
+      - If not set, the value of the E(OS_PROJECT_ID), E(OS_TENANT_ID) or E(HW_PROJECT_ID) environment variable is used.
     type: str
   user_domain_name:
     description:
-      - The domain of O(username). Keystone's default domain V(Default) when not set.
+      - The domain of O(username), by name. Keystone's default domain V(Default) when neither this nor
+        O(user_domain_id) is set.
       - If not set, the value of the E(OS_USER_DOMAIN_NAME) environment variable is used.
+    type: str
+  user_domain_id:
+    description:
+      - The domain of O(username), by id. Takes precedence over O(user_domain_name).
+      - If not set, the value of the E(OS_USER_DOMAIN_ID) environment variable is used.
     type: str
   project_domain_name:
     description:
-      - The domain of O(project_name). Defaults to the user's domain.
+      - The domain of O(project_name), by name. Defaults to the user's domain.
       - If not set, the value of the E(OS_PROJECT_DOMAIN_NAME) environment variable is used.
+    type: str
+  project_domain_id:
+    description:
+      - The domain of O(project_name), by id. Takes precedence over O(project_domain_name).
+      - If not set, the value of the E(OS_PROJECT_DOMAIN_ID) environment variable is used.
     type: str
   region:
     description:
-      - The region whose endpoint is taken from the service catalog when O(endpoint) is not set.
-        Any region when not set.
-      - If not set, the value of the E(OS_REGION_NAME) environment variable is used.
+      - The region whose endpoint is taken from the service catalog when O(endpoint) is not set
+        (any region when this is not set either); with AK/SK authentication, the region of the derived endpoint.
+      - If not set, the value of the E(OS_REGION_NAME) or E(HW_REGION_NAME) environment variable is used.
+    type: str
+  interface:
+    description:
+      - Which catalog endpoint to use when O(endpoint) is not set. V(public) when not set.
+      - If not set, the value of the E(OS_INTERFACE) environment variable is used.
+    type: str
+    choices: [public, internal, admin]
+  access_key:
+    description:
+      - The access key (AK) of Huawei Cloud or Open Telekom Cloud AK/SK authentication. Requests are then signed
+        with O(secret_key) (C(SDK-HMAC-SHA256)); O(project_id) is required too.
+      - If not set, the value of the E(HW_ACCESS_KEY) environment variable is used.
+    type: str
+  secret_key:
+    description:
+      - The secret key (SK) that signs requests with O(access_key). Never sent, never shown.
+      - If not set, the value of the E(HW_SECRET_KEY) environment variable is used.
+    type: str
+  security_token:
+    description:
+      - The security token of a temporary AK/SK pair, sent as C(X-Security-Token).
+      - If not set, the value of the E(HW_SECURITY_TOKEN) environment variable is used.
+    type: str
+  cloud_domain:
+    description:
+      - The domain that the AK/SK endpoint is derived with, C(https://vpc.<region>.<cloud_domain>), when O(endpoint)
+        is not set. V(myhuaweicloud.com) (Huawei Cloud) when not set; V(otc.t-systems.com) for Open Telekom Cloud.
+      - If not set, the value of the E(HW_CLOUD) environment variable is used.
+    type: str
+  cloud:
+    description:
+      - The name of a cloud in a C(clouds.yaml) file, the OpenStack convention. Its settings fill the options
+        that are not set (options win over the file).
+      - The file is E(OS_CLIENT_CONFIG_FILE), else C(./clouds.yaml), C(~/.config/openstack/clouds.yaml) or
+        C(/etc/openstack/clouds.yaml), the first that exists.
+      - When no cloud is named, no other authentication option is set, and E(OS_CLIENT_CONFIG_FILE) names a file
+        with exactly one cloud, that cloud is used. This is what AWX's OpenStack credential provides.
+      - Read from the cloud entry are C(auth) (C(auth_url), C(username), C(password), C(project_name),
+        C(project_id), the domain names and ids, C(domain_name), C(token)), C(region_name), C(interface),
+        C(verify), C(cacert) and C(network_endpoint_override). Reading the file needs PyYAML.
+      - If not set, the value of the E(OS_CLOUD) environment variable is used.
     type: str
   validate_certs:
     description:
-      - Whether to verify the TLS certificate of the API and of Keystone.
+      - Whether to verify the TLS certificate of the API and of Keystone. Verified when not set,
+        unless the C(clouds.yaml) cloud sets C(verify) to false.
       - Set to V(false) only for test endpoints.
       - If not set, the value of the E(VPNAAS_VALIDATE_CERTS) environment variable is used.
     type: bool
-    default: true
   ca_path:
     description:
       - A PEM file with the CA certificates to verify the API's certificate with, instead of the system's.
@@ -87,12 +142,18 @@ options:
     type: int
     default: 30
 notes:
-  - "Authentication is chosen by which options are set: O(auth_token) with O(endpoint) first, else Keystone
-    password authentication with O(auth_url), O(username), O(password) and a project. A missing piece fails the task
-    before any request is sent, naming what is missing."
+  - "Authentication is chosen by which options are set, in this order: O(auth_token) with O(endpoint); AK/SK with
+    O(access_key), O(secret_key) and O(project_id); Keystone password with O(auth_url), O(username), O(password)
+    and a project. O(cloud) (C(clouds.yaml)) fills in options first. A token wins over the other methods (so that the
+    token of M(vpnaas.cloud.auth) can be used where E(OS_*) variables are set); AK/SK and password options together
+    are a contradiction. A missing piece or a contradiction fails the task before any request is sent, naming what
+    is missing."
+  - "A token obtained with a password that expires during the task is renewed once, by logging in again."
+  - "A failed authentication (HTTP 401 or 403) is reported with the API's words and the method used, never a secret."
   - "Set the connection options once for all modules of the collection with
     C(module_defaults: {group/vpnaas.cloud.vpnaas: {...}})."
-  - "Proxies are taken from the usual E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables."
+  - "Proxies are taken from the usual E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables of the
+    host that runs the module."
 requirements:
   - python >= 3.8
   - requests >= 2.25

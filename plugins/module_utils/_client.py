@@ -18,9 +18,9 @@ import re
 import traceback
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from ansible.module_utils.basic import env_fallback
-
+from ansible_collections.vpnaas.cloud.plugins.module_utils._auth import aksk_endpoint, resolve, select_auth
 from ansible_collections.vpnaas.cloud.plugins.module_utils._compare import redact_text
+from ansible_collections.vpnaas.cloud.plugins.module_utils._errors import ApiError
 
 try:
     import requests
@@ -32,52 +32,9 @@ else:
 
 COLLECTION_VERSION = '0.1.0'
 API_VERSION = 'v2.0'
-#: Catalog service types that serve the VPN API: OpenStack lists Neutron as ``network``,
-#: Huawei Cloud lists the VPC service (which also serves VPN) as ``vpc``.
-CATALOG_TYPES = ('network', 'vpc')
 _REQUEST_ID_HEADERS = ('X-Openstack-Request-Id', 'X-Request-Id', 'X-Compute-Request-Id')
 #: Upper bound on the pages one listing follows, so a server that keeps linking to itself cannot loop us.
 MAX_PAGES = 10000
-
-
-def connection_argument_spec() -> dict:
-    """Options shared by every module: where the API is and how to authenticate (see the doc fragment)."""
-    return dict(
-        endpoint=dict(type='str', fallback=(env_fallback, ['VPNAAS_ENDPOINT'])),
-        auth_token=dict(type='str', no_log=True, fallback=(env_fallback, ['VPNAAS_AUTH_TOKEN', 'OS_AUTH_TOKEN'])),
-        auth_url=dict(type='str', fallback=(env_fallback, ['OS_AUTH_URL'])),
-        username=dict(type='str', fallback=(env_fallback, ['OS_USERNAME'])),
-        password=dict(type='str', no_log=True, fallback=(env_fallback, ['OS_PASSWORD'])),
-        project_name=dict(type='str', fallback=(env_fallback, ['OS_PROJECT_NAME'])),
-        project_id=dict(type='str', fallback=(env_fallback, ['OS_PROJECT_ID'])),
-        user_domain_name=dict(type='str', fallback=(env_fallback, ['OS_USER_DOMAIN_NAME'])),
-        project_domain_name=dict(type='str', fallback=(env_fallback, ['OS_PROJECT_DOMAIN_NAME'])),
-        region=dict(type='str', fallback=(env_fallback, ['OS_REGION_NAME'])),
-        validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['VPNAAS_VALIDATE_CERTS'])),
-        ca_path=dict(type='path', fallback=(env_fallback, ['VPNAAS_CA_PATH', 'OS_CACERT'])),
-        timeout=dict(type='int', default=30, fallback=(env_fallback, ['VPNAAS_TIMEOUT'])),
-    )
-
-
-class ConfigError(Exception):
-    """The connection options are incomplete or contradictory; raised before any request."""
-
-
-class ApiError(Exception):
-    """A request failed: on the wire, or with an HTTP error status.
-
-    ``str(error)`` is the complete, secret-free explanation, e.g.
-    ``HTTP 400 Bad Request: Invalid input for mtu (request id req-1)``.
-    """
-
-    def __init__(self, detail: str, method: str = '', url: str = '', status: int = 0,
-                 api_message: str = '', request_id: str = '') -> None:
-        super().__init__(detail)
-        self.method = method
-        self.url = url
-        self.status = status
-        self.api_message = api_message
-        self.request_id = request_id
 
 
 # ---------------------------------------------------------------------------
@@ -159,117 +116,6 @@ def _shorten(text: str, limit: int = 300) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Authentication methods
-# ---------------------------------------------------------------------------
-
-class TokenAuth:
-    """A ready token (``auth_token``) used against an explicit ``endpoint``."""
-
-    name = 'token'
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def headers(self) -> dict:
-        """Headers that authenticate one request."""
-        return {'X-Auth-Token': self.token}
-
-    def secrets(self) -> list:
-        """Values that must never appear in output."""
-        return [self.token]
-
-
-class KeystonePasswordAuth:
-    """Keystone v3 password authentication, scoped to a project; the token is fetched once per client."""
-
-    name = 'password'
-
-    def __init__(self, params: dict) -> None:
-        self.auth_url = params['auth_url'].rstrip('/')
-        self.username = params['username']
-        self.password = params['password']
-        self.project_id = params.get('project_id')
-        self.project_name = params.get('project_name')
-        self.user_domain = params.get('user_domain_name') or 'Default'
-        self.project_domain = params.get('project_domain_name') or self.user_domain
-        self.region = params.get('region')
-        self.token = None
-        self.catalog = []
-
-    def tokens_url(self) -> str:
-        """The token URL, whether ``auth_url`` names the Keystone root or its /v3."""
-        base = self.auth_url if re.search(r'/v3$', self.auth_url) else self.auth_url + '/v3'
-        return base + '/auth/tokens'
-
-    def request_body(self) -> dict:
-        """The v3 password request with a project scope."""
-        if self.project_id:
-            project = {'id': self.project_id}
-        else:
-            project = {'name': self.project_name, 'domain': {'name': self.project_domain}}
-        user = {'name': self.username, 'domain': {'name': self.user_domain}, 'password': self.password}
-        return {'auth': {'identity': {'methods': ['password'], 'password': {'user': user}},
-                         'scope': {'project': project}}}
-
-    def login(self, client: Client) -> None:
-        """Get a token and the catalog."""
-        response = client.send('POST', self.tokens_url(), body=self.request_body(), auth=False,
-                               what='authenticate with Keystone as user %s' % self.username)
-        self.token = response.headers.get('X-Subject-Token')
-        if not self.token:
-            raise ApiError('Keystone answered without an X-Subject-Token header', url=self.tokens_url())
-        client.add_secret(self.token)
-        self.catalog = (_decode(response).get('token') or {}).get('catalog') or []
-
-    def endpoint_from_catalog(self) -> str:
-        """The public VPN endpoint of the selected region, from the token's catalog."""
-        for service_type in CATALOG_TYPES:
-            for service in self.catalog:
-                if service.get('type') != service_type:
-                    continue
-                for endpoint in service.get('endpoints') or []:
-                    region = endpoint.get('region_id') or endpoint.get('region')
-                    if endpoint.get('interface', 'public') == 'public' and (not self.region or region == self.region):
-                        return endpoint['url']
-        where = ' in region %s' % self.region if self.region else ''
-        raise ConfigError('The Keystone catalog has no public %s endpoint%s; set endpoint explicitly'
-                          % (' or '.join(CATALOG_TYPES), where))
-
-    def headers(self) -> dict:
-        """Headers that authenticate one request."""
-        return {'X-Auth-Token': self.token}
-
-    def secrets(self) -> list:
-        """Values that must never appear in output."""
-        return [self.password]
-
-
-def select_auth(params: dict):
-    """Choose the authentication method from the options that are set.
-
-    Precedence: ``auth_token`` (with ``endpoint``), then Keystone password
-    (``auth_url`` + ``username`` + ``password``).  Raises ``ConfigError`` naming
-    what is missing, before any request is sent.
-    """
-    if params.get('auth_token'):
-        if not params.get('endpoint'):
-            raise ConfigError('auth_token is set but endpoint is not: a bare token carries no catalog, '
-                              'so endpoint (the base URL of the VPN API) is required with it')
-        return TokenAuth(params['auth_token'])
-    password_options = ('auth_url', 'username', 'password')
-    if any(params.get(name) for name in password_options):
-        missing = [name for name in password_options if not params.get(name)]
-        if not params.get('project_id') and not params.get('project_name'):
-            missing.append('project_id or project_name')
-        if missing:
-            raise ConfigError('Keystone password authentication needs %s (missing: %s)'
-                              % (', '.join(password_options) + ' and a project', ', '.join(missing)))
-        return KeystonePasswordAuth(params)
-    raise ConfigError('No authentication configured: set auth_token and endpoint, or auth_url, username, '
-                      'password and project_name (or project_id), as options or through the OS_* environment variables')
-
-
-# ---------------------------------------------------------------------------
 # The client
 # ---------------------------------------------------------------------------
 
@@ -297,18 +143,21 @@ class Client:
     """Talks to one VPN API endpoint for the duration of one module run."""
 
     def __init__(self, params: dict, secrets: list = None, log=None) -> None:
-        self.params = params
+        self.params = params = resolve(params)
         self.auth = select_auth(params)
         self._secrets = [s for s in (secrets or []) if s] + [s for s in self.auth.secrets() if s]
         self._log = log or (lambda message: None)
         self.timeout = params.get('timeout') or 30
-        self.verify = params.get('ca_path') or bool(params.get('validate_certs', True))
+        self.verify = params.get('ca_path') or params.get('validate_certs') is not False
         self.session = requests.Session()
         self.session.headers.update({
             'Accept': 'application/json',
             'User-Agent': 'vpnaas.cloud/%s python-requests/%s' % (COLLECTION_VERSION, requests.__version__),
         })
-        self._endpoint = base_endpoint(params['endpoint']) if params.get('endpoint') else None
+        if self.auth.name == 'aksk':
+            self._endpoint = base_endpoint(aksk_endpoint(params))
+        else:
+            self._endpoint = base_endpoint(params['endpoint']) if params.get('endpoint') else None
 
     # -- secrets -----------------------------------------------------------
     def add_secret(self, value: str) -> None:
@@ -325,31 +174,43 @@ class Client:
     def endpoint(self) -> str:
         """The API root, logging in first when it has to come from the catalog."""
         if self._endpoint is None:
-            self._ensure_login()
+            self.ensure_login()
             self._endpoint = base_endpoint(self.auth.endpoint_from_catalog())
         return self._endpoint
 
-    def _ensure_login(self) -> None:
-        login = getattr(self.auth, 'login', None)
-        if login is not None and getattr(self.auth, 'token', None) is None:
-            login(self)
+    def ensure_login(self) -> None:
+        """Log in (once) when the method logs in and has no token yet."""
+        if getattr(self.auth, 'needs_login', lambda: False)():
+            self.auth.login(self)
 
     def url(self, *parts: str) -> str:
         """Absolute URL of an API path; each part is percent-encoded (ids come from users)."""
         return '/'.join([self.endpoint, API_VERSION] + [quote(str(part), safe='') for part in parts])
 
     # -- requests ----------------------------------------------------------
-    def send(self, method: str, url: str, body: dict = None, query: dict = None, auth: bool = True,
-             what: str = ''):
-        """Send one request and return the ``requests.Response``; raise ``ApiError`` on failure."""
-        headers = {}
-        if auth:
-            self._ensure_login()
-            headers.update(self.auth.headers())
+    def send(self, method: str, url: str, body: dict = None, query: dict = None, authenticated: bool = True):
+        """Send one request and return the ``requests.Response``; raise ``ApiError`` on failure.
+
+        A 401 to a request made with a token from a login (which may have expired
+        mid-task) is answered by logging in again, once, and resending the request.
+        """
+        if authenticated:
+            self.ensure_login()
+        response = self._send_once(method, url, body, query, authenticated)
+        if response.status_code == 401 and authenticated and hasattr(self.auth, 'login'):
+            self._log('vpnaas.cloud: %s %s answered 401; logging in again once' % (method, url))
+            self.auth.login(self)
+            response = self._send_once(method, url, body, query, authenticated)
+        if response.status_code >= 400:
+            raise self._http_error(response, method, url, authenticated)
+        return response
+
+    def _send_once(self, method: str, url: str, body: dict, query: dict, authenticated: bool):
+        """One HTTP exchange; transport failures become ``ApiError``."""
         self._log('vpnaas.cloud: %s %s' % (method, url))
         try:
-            response = self.session.request(method, url, json=body, params=query, headers=headers,
-                                            timeout=self.timeout, verify=self.verify)
+            return self.session.request(method, url, json=body, params=query, timeout=self.timeout, verify=self.verify,
+                                        auth=self.auth if authenticated else None)
         except requests.exceptions.SSLError as exc:
             raise self._error('TLS verification of %s failed (%s); set ca_path to the CA bundle that signed '
                               'its certificate, or validate_certs=false for a test endpoint' % (url, exc), method, url)
@@ -359,14 +220,18 @@ class Client:
             raise self._error('cannot connect to %s: %s' % (url, exc), method, url)
         except requests.exceptions.RequestException as exc:
             raise self._error('%s %s failed: %s' % (method, url, exc), method, url)
-        if response.status_code >= 400:
-            api_message = parse_error_body(response.text)
-            request_id = next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), '')
-            detail = 'HTTP %d %s: %s' % (response.status_code, response.reason or '', api_message)
-            if request_id:
-                detail += ' (request id %s)' % request_id
-            raise self._error(detail, method, url, response.status_code, api_message, request_id)
-        return response
+
+    def _http_error(self, response, method: str, url: str, authenticated: bool) -> ApiError:
+        """The ApiError of an HTTP error status, naming the auth method on 401/403."""
+        api_message = parse_error_body(response.text)
+        request_id = next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), '')
+        detail = 'HTTP %d %s: %s' % (response.status_code, response.reason or '', api_message)
+        if response.status_code in (401, 403):
+            detail += ' [%s]' % (self.auth.describe() if authenticated or self.auth.name == 'password'
+                                 else 'unauthenticated request')
+        if request_id:
+            detail += ' (request id %s)' % request_id
+        return self._error(detail, method, url, response.status_code, api_message, request_id)
 
     def _error(self, detail: str, method: str, url: str, status: int = 0, api_message: str = '',
                request_id: str = '') -> ApiError:
@@ -375,7 +240,7 @@ class Client:
 
     def call(self, method: str, parts: tuple, body: dict = None, query: dict = None) -> dict:
         """One VPN API call; returns the decoded JSON body ({} for an empty one)."""
-        response = self.send(method, self.url(*parts), body=body, query=query)
+        response = self.send(method, self.url(*parts), body=body, query=_query_text(query))
         try:
             return _decode(response)
         except ApiError as exc:
@@ -401,6 +266,21 @@ class Client:
             seen_markers.add(marker)
             params = next_query
         raise ApiError('the listing of %s did not end after %d pages' % ('/'.join(parts), MAX_PAGES))
+
+
+def _query_text(query: dict) -> dict:
+    """Query values as the API spells them: booleans as ``true``/``false`` (Python's ``True`` is not
+    what Neutron documents, and AK/SK signatures are computed over the exact text)."""
+    if not query:
+        return query
+
+    def spell(value):
+        if isinstance(value, bool):
+            return 'true' if value else 'false'
+        if isinstance(value, list):
+            return [spell(item) for item in value]
+        return value
+    return dict((key, spell(value)) for key, value in query.items())
 
 
 def _next_page_query(links: object) -> dict:

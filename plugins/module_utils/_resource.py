@@ -20,13 +20,9 @@ from typing import Callable, Optional
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.vpnaas.cloud.plugins.module_utils import _compare as compare
-from ansible_collections.vpnaas.cloud.plugins.module_utils._client import (
-    REQUESTS_IMPORT_ERROR,
-    ApiError,
-    Client,
-    ConfigError,
-    connection_argument_spec,
-)
+from ansible_collections.vpnaas.cloud.plugins.module_utils._auth import connection_argument_spec
+from ansible_collections.vpnaas.cloud.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, Client
+from ansible_collections.vpnaas.cloud.plugins.module_utils._errors import ApiError, ConfigError
 
 #: Statuses during which Neutron refuses updates (VPNStateInvalidToUpdate).
 PENDING_STATUSES = frozenset(['PENDING_CREATE', 'PENDING_UPDATE', 'PENDING_DELETE'])
@@ -431,3 +427,31 @@ def _matches(value: object, wanted: object) -> bool:
     if isinstance(value, bool) or isinstance(wanted, bool):
         return str(value).lower() == str(wanted).lower()
     return value == wanted or str(value) == str(wanted)
+
+
+class AuthModule:
+    """Runs vpnaas.cloud.auth: log in once, return the token and the endpoint."""
+
+    def __init__(self) -> None:
+        self.module = AnsibleModule(argument_spec=connection_argument_spec(), supports_check_mode=True)
+        if REQUESTS_IMPORT_ERROR:
+            self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+
+    def run(self) -> None:
+        """Log in (or take the token given) and exit with the token and the endpoint."""
+        client = None
+        try:
+            client = Client(self.module.params, log=self.module.debug)
+            if client.auth.name == 'aksk':
+                raise ConfigError('AK/SK authentication signs every request and has no login or token: give '
+                                  'access_key, secret_key and project_id to the modules (module_defaults) instead')
+            endpoint = client.endpoint  # logs in when the endpoint comes from the catalog
+            client.ensure_login()
+        except ConfigError as exc:
+            self.module.fail_json(msg=client.redact(str(exc)) if client else str(exc))
+        except ApiError as exc:
+            self.module.fail_json(msg='Failed to authenticate: %s' % exc)
+        result = dict(changed=False, auth_token=client.auth.token, endpoint=endpoint)
+        if getattr(client.auth, 'expires_at', None):
+            result['expires_at'] = client.auth.expires_at
+        self.module.exit_json(**result)

@@ -7,8 +7,10 @@ Each target under ``targets/`` is a role whose tasks drive the installed collect
 against the emulator over HTTP on 127.0.0.1 and assert on the emulator's request log.
 This runner starts one emulator per flavour, runs each target at ``-vvvv``, keeps
 the output under ``tests/output/integration/``, and fails if the play fails or if
-any secret of the target (the ``*_psk``/``*password*`` values of its defaults, and
-the API token) appears anywhere in the output.
+any secret of the target (the ``*psk``, ``*password``, ``*secret``, ``*secret_key``
+values of its defaults, and the API token) appears anywhere in the output.
+Targets whose ``aliases`` hold ``vpnaas/https`` run a second time against an
+emulator that serves HTTPS with a test CA (``vpnaas_emulator_ca``).
 """
 
 from __future__ import annotations
@@ -28,14 +30,16 @@ OUTPUT = REPO / 'tests' / 'output' / 'integration'
 FLAVOURS = ('neutron', 'huawei')
 PLAY_TIMEOUT = 900  # seconds; a target normally takes well under a minute
 
-sys.path.insert(0, str(REPO))
-from tests.emulator.run_with import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from tests.emulator.run_with import Emulator  # noqa: E402  (conftest.py puts the repository root on sys.path)
 
 
-def target_names() -> list:
-    """Targets that run on their own (setup_* targets are helpers)."""
-    return sorted(path.name for path in TARGETS.iterdir()
-                  if (path / 'tasks' / 'main.yml').is_file() and not path.name.startswith('setup_'))
+def target_names(alias: str = None) -> list:
+    """Targets that run on their own (setup_* targets are helpers), optionally only those with ``alias``."""
+    def wanted(path: Path) -> bool:
+        if not (path / 'tasks' / 'main.yml').is_file() or path.name.startswith('setup_'):
+            return False
+        return alias is None or alias in (path / 'aliases').read_text(encoding='utf-8').split()
+    return sorted(path.name for path in TARGETS.iterdir() if wanted(path))
 
 
 def target_secrets(target: str) -> list:
@@ -44,7 +48,7 @@ def target_secrets(target: str) -> list:
     if not defaults.is_file():
         return []
     data = yaml.safe_load(defaults.read_text(encoding='utf-8')) or {}
-    return [str(value) for key, value in data.items() if re.search(r'(psk|password|secret)$', key) and value]
+    return [str(value) for key, value in data.items() if re.search(r'(psk|password|secret|secret_key)$', key) and value]
 
 
 def leaked_lines(output: str, secrets: list) -> list:
@@ -72,6 +76,14 @@ def emulator(request):
         yield emu
 
 
+@pytest.fixture(scope='module', params=FLAVOURS)
+def https_emulator(request):
+    """One HTTPS emulator per flavour, with a test CA."""
+    with Emulator(flavour=request.param, tls=True) as emu:
+        emu.flavour = request.param
+        yield emu
+
+
 def ansible_env(tmp_path: Path) -> dict:
     """The environment of one ansible-playbook run: the installed collection and the venv's Python."""
     env = dict(os.environ)
@@ -91,12 +103,25 @@ def ansible_env(tmp_path: Path) -> dict:
 
 @pytest.mark.parametrize('target', target_names())
 def test_target(target, emulator, tmp_path):
+    run_target(target, emulator, tmp_path, 'http')
+
+
+@pytest.mark.parametrize('target', target_names('vpnaas/https'))
+def test_target_over_https(target, https_emulator, tmp_path):
+    run_target(target, https_emulator, tmp_path, 'https')
+
+
+def run_target(target: str, emulator, tmp_path: Path, scheme: str) -> None:
+    """Run one target with ansible-playbook -vvvv against ``emulator``; assert success and no leaked secret."""
     play = tmp_path / 'play.yml'
     play.write_text(yaml.safe_dump([{'name': 'Integration target %s' % target, 'hosts': 'localhost',
                                      'gather_facts': False, 'roles': [target]}]), encoding='utf-8')
+    extra_vars = {'vpnaas_emulator_url': emulator.url, 'vpnaas_emulator_token': emulator.token,
+                  'vpnaas_emulator_flavour': emulator.flavour}
+    if scheme == 'https':
+        extra_vars.update(vpnaas_emulator_ca=emulator.ca_path, vpnaas_emulator_other_ca=emulator.other_ca_path)
     extra = tmp_path / 'vars.yml'
-    extra.write_text(yaml.safe_dump({'vpnaas_emulator_url': emulator.url, 'vpnaas_emulator_token': emulator.token,
-                                     'vpnaas_emulator_flavour': emulator.flavour}), encoding='utf-8')
+    extra.write_text(yaml.safe_dump(extra_vars), encoding='utf-8')
     inventory = tmp_path / 'inventory'
     inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
     command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-vvvv', '-i', str(inventory), '-e', '@%s' % extra,
@@ -105,10 +130,10 @@ def test_target(target, emulator, tmp_path):
                           check=False)
     output = proc.stdout + proc.stderr
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    (OUTPUT / ('%s-%s.log' % (target, emulator.flavour))).write_text(output, encoding='utf-8')
+    log = OUTPUT / ('%s-%s-%s.log' % (target, emulator.flavour, scheme))
+    log.write_text(output, encoding='utf-8')
     assert proc.returncode == 0, 'ansible-playbook failed (rc %d); full output in %s\n%s' % (
-        proc.returncode, OUTPUT, failures(output))
+        proc.returncode, log, failures(output))
     assert re.search(r'localhost\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0', output), output[-3000:]
     leaks = leaked_lines(output, target_secrets(target) + [emulator.token])
-    assert not leaks, 'secrets of target %s appear in the -vvvv output, at lines %s of %s' % (
-        target, leaks, OUTPUT / ('%s-%s.log' % (target, emulator.flavour)))
+    assert not leaks, 'secrets of target %s appear in the -vvvv output, at lines %s of %s' % (target, leaks, log)

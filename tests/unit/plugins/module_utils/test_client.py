@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 vpnaas.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Error-body parsing and the choice of authentication method."""
+"""Error-body parsing and endpoint handling of the HTTP client."""
 
 from __future__ import annotations
 
@@ -44,42 +44,3 @@ def test_long_bodies_are_shortened():
 ])
 def test_base_endpoint(url, base):
     assert client.base_endpoint(url) == base
-
-
-def test_token_auth_is_preferred():
-    auth = client.select_auth(dict(auth_token='t', endpoint='https://x', auth_url='https://k', username='u', password='p'))
-    assert auth.name == 'token'
-
-
-@pytest.mark.parametrize('params, words', [
-    (dict(auth_token='t'), 'endpoint'),
-    (dict(auth_url='https://k', username='u'), 'missing: password, project_id or project_name'),
-    (dict(username='u', password='p', project_name='x'), 'missing: auth_url'),
-    (dict(), 'No authentication configured'),
-])
-def test_incomplete_auth_names_what_is_missing(params, words):
-    with pytest.raises(client.ConfigError, match=words):
-        client.select_auth(params)
-
-
-def test_keystone_url_and_scope():
-    auth = client.KeystonePasswordAuth(dict(auth_url='https://k/v3/', username='u', password='p', project_id='pid'))
-    assert auth.tokens_url() == 'https://k/v3/auth/tokens'
-    assert auth.request_body()['auth']['scope'] == {'project': {'id': 'pid'}}
-    auth = client.KeystonePasswordAuth(dict(auth_url='https://k:5000', username='u', password='p', project_name='n',
-                                            user_domain_name='D1'))
-    assert auth.tokens_url() == 'https://k:5000/v3/auth/tokens'
-    assert auth.request_body()['auth']['scope'] == {'project': {'name': 'n', 'domain': {'name': 'D1'}}}
-
-
-def test_catalog_without_vpn_endpoint_says_so():
-    auth = client.KeystonePasswordAuth(dict(auth_url='https://k', username='u', password='p', project_id='pid', region='r9'))
-    auth.catalog = [{'type': 'network', 'endpoints': [{'interface': 'public', 'region_id': 'r1', 'url': 'https://n'}]}]
-    with pytest.raises(client.ConfigError, match='no public network or vpc endpoint in region r9'):
-        auth.endpoint_from_catalog()
-
-
-def test_catalog_falls_back_to_vpc_type():
-    auth = client.KeystonePasswordAuth(dict(auth_url='https://k', username='u', password='p', project_id='pid'))
-    auth.catalog = [{'type': 'vpc', 'endpoints': [{'interface': 'public', 'region': 'eu-de', 'url': 'https://vpc'}]}]
-    assert auth.endpoint_from_catalog() == 'https://vpc'

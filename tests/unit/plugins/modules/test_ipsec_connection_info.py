@@ -28,7 +28,7 @@ def test_all_connections_over_several_pages_psk_masked(api, run):
 
 def test_by_name_and_filters_also_filtered_client_side(api, run):
     keep = dict(CONN, id='keep', status='ACTIVE', admin_state_up=True)
-    api.expect('GET', LIST, query={'name': 'vpnconnection1', 'status': ['ACTIVE', 'DOWN'], 'admin_state_up': True},
+    api.expect('GET', LIST, query={'name': 'vpnconnection1', 'status': ['ACTIVE', 'DOWN'], 'admin_state_up': 'true'},
                answer={'ipsec_site_connections': [keep, dict(CONN, id='wrong-status', status='ERROR'),
                                                   dict(CONN, id='other-name', name='x', status='ACTIVE')]})
     result, failed, _out = run(main, dict(name='vpnconnection1', filters={'status': ['ACTIVE', 'DOWN'], 'admin_state_up': True}))
