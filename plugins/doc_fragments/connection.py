@@ -141,6 +141,16 @@ options:
       - If not set, the value of the E(VPNAAS_TIMEOUT) environment variable is used.
     type: int
     default: 30
+  retries:
+    description:
+      - How many times to retry a request that failed in a way that is safe to retry, 0 for never.
+      - Retried are connection failures, read timeouts, HTTP 429 and 503 (after their C(Retry-After)), and 502 and 504,
+        with capped exponential backoff and jitter. A create (C(POST)) is retried only when it certainly was not
+        processed (429, or no connection was made); otherwise the resource is looked up by name instead.
+      - Each retry is listed in the task result under C(retried).
+      - If not set, the value of the E(VPNAAS_RETRIES) environment variable is used.
+    type: int
+    default: 4
 notes:
   - "Authentication is chosen by which options are set, in this order: O(auth_token) with O(endpoint); AK/SK with
     O(access_key), O(secret_key) and O(project_id); Keystone password with O(auth_url), O(username), O(password)
@@ -157,6 +167,26 @@ notes:
 requirements:
   - python >= 3.8
   - requests >= 2.25
+'''
+
+    # Waiting for PENDING_* states, for the modules that write.
+    WAIT = r'''
+options:
+  wait:
+    description:
+      - Whether to wait for the resource to settle.
+      - Before an update, wait while its status is C(PENDING_CREATE), C(PENDING_UPDATE) or C(PENDING_DELETE),
+        since the API refuses updates then. After a create or update, wait until the status leaves C(PENDING_*)
+        (C(ACTIVE) and C(DOWN) are settled; C(ERROR) fails the task). After a delete, wait until it is gone.
+      - With V(false), a resource in C(PENDING_*) that needs a change fails the task, and writes return at once.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait, at most, each time the module waits. The status is polled with a growing
+        interval (0.5 s doubling up to 5 s); a timeout fails naming the last status seen.
+    type: int
+    default: 180
 '''
 
     # Attributes shared by every module of the collection.

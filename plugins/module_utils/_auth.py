@@ -60,6 +60,7 @@ def connection_argument_spec() -> dict:
         validate_certs=dict(type='bool', fallback=_env('VPNAAS_VALIDATE_CERTS')),
         ca_path=dict(type='path', fallback=_env('VPNAAS_CA_PATH', 'OS_CACERT')),
         timeout=dict(type='int', default=30, fallback=_env('VPNAAS_TIMEOUT')),
+        retries=dict(type='int', default=4, fallback=_env('VPNAAS_RETRIES')),
     )
 
 

@@ -14,8 +14,11 @@ never contains a secret.
 from __future__ import annotations
 
 import json
+import random
 import re
+import time
 import traceback
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from ansible_collections.vpnaas.cloud.plugins.module_utils._auth import aksk_endpoint, resolve, select_auth
@@ -33,6 +36,12 @@ else:
 COLLECTION_VERSION = '0.1.0'
 API_VERSION = 'v2.0'
 _REQUEST_ID_HEADERS = ('X-Openstack-Request-Id', 'X-Request-Id', 'X-Compute-Request-Id')
+#: Statuses worth retrying: throttled, unavailable, or a gateway that lost the backend.
+RETRY_STATUSES = frozenset([429, 502, 503, 504])
+DEFAULT_RETRIES = 4
+BACKOFF_BASE = 0.5       # seconds before the first retry
+BACKOFF_CAP = 8.0        # seconds, at most, between two attempts
+RETRY_AFTER_CAP = 60.0   # seconds: a longer Retry-After is cut to this
 #: Upper bound on the pages one listing follows, so a server that keeps linking to itself cannot loop us.
 MAX_PAGES = 10000
 
@@ -148,6 +157,8 @@ class Client:
         self._secrets = [s for s in (secrets or []) if s] + [s for s in self.auth.secrets() if s]
         self._log = log or (lambda message: None)
         self.timeout = params.get('timeout') or 30
+        self.retries = params.get('retries') if params.get('retries') is not None else DEFAULT_RETRIES
+        self.retried = []
         self.verify = params.get('ca_path') or params.get('validate_certs') is not False
         self.session = requests.Session()
         self.session.headers.update({
@@ -191,22 +202,64 @@ class Client:
     def send(self, method: str, url: str, body: dict = None, query: dict = None, authenticated: bool = True):
         """Send one request and return the ``requests.Response``; raise ``ApiError`` on failure.
 
-        A 401 to a request made with a token from a login (which may have expired
-        mid-task) is answered by logging in again, once, and resending the request.
+        Retries what is safe to retry (see ``_retry_delay``), each retry noted in
+        ``self.retried``.  A 401 to a request made with a token from a login (which
+        may have expired mid-task) is answered by logging in again, once.
         """
         if authenticated:
             self.ensure_login()
-        response = self._send_once(method, url, body, query, authenticated)
-        if response.status_code == 401 and authenticated and hasattr(self.auth, 'login'):
-            self._log('vpnaas.cloud: %s %s answered 401; logging in again once' % (method, url))
-            self.auth.login(self)
-            response = self._send_once(method, url, body, query, authenticated)
-        if response.status_code >= 400:
-            raise self._http_error(response, method, url, authenticated)
-        return response
+        renewed = False
+        for attempt in range(self.retries + 1):
+            try:
+                response = self._send_once(method, url, body, query, authenticated)
+            except ApiError as exc:
+                delay = self._retry_delay(method, attempt, exc=exc)
+                if delay is None:
+                    raise
+                self._note_retry(method, url, str(exc), attempt, delay)
+                continue
+            if response.status_code == 401 and authenticated and not renewed and hasattr(self.auth, 'login'):
+                self._log('vpnaas.cloud: %s %s answered 401; logging in again once' % (method, url))
+                self.auth.login(self)
+                renewed = True
+                response = self._send_once(method, url, body, query, authenticated)
+            if response.status_code < 400:
+                return response
+            delay = self._retry_delay(method, attempt, response=response)
+            if delay is None:
+                raise self._http_error(response, method, url, authenticated)
+            self._note_retry(method, url, 'answered HTTP %d' % response.status_code, attempt, delay)
+        raise self._http_error(response, method, url, authenticated)  # pragma: no cover - loop always returns
+
+    def _retry_delay(self, method: str, attempt: int, response=None, exc: ApiError = None):
+        """Seconds to wait before retrying, or None when the failure must not be retried.
+
+        Retried: connection failures, read timeouts, 429 and 503 (after their
+        ``Retry-After``), and 502/504.  A POST is retried only when it certainly
+        was not processed (429, or no connection was made): creating twice is
+        worse than failing, and the engine looks a created resource up instead.
+        """
+        if attempt >= self.retries:
+            return None
+        if exc is not None:
+            if exc.status or not exc.transport or (method == 'POST' and exc.transport != 'connect'):
+                return None
+            return _backoff(attempt)
+        status = response.status_code
+        if status not in RETRY_STATUSES or (method == 'POST' and status != 429):
+            return None
+        retry_after = _retry_after(response.headers.get('Retry-After'))
+        return retry_after if retry_after is not None else _backoff(attempt)
+
+    def _note_retry(self, method: str, url: str, problem: str, attempt: int, delay: float) -> None:
+        """Record and log a retry, then wait for it."""
+        note = '%s %s %s; retry %d of %d in %.1f s' % (method, url, problem, attempt + 1, self.retries, delay)
+        self.retried.append(self.redact(note))
+        self._log('vpnaas.cloud: ' + note)
+        time.sleep(delay)
 
     def _send_once(self, method: str, url: str, body: dict, query: dict, authenticated: bool):
-        """One HTTP exchange; transport failures become ``ApiError``."""
+        """One HTTP exchange; transport failures become ``ApiError`` (with ``transport`` set)."""
         self._log('vpnaas.cloud: %s %s' % (method, url))
         try:
             return self.session.request(method, url, json=body, params=query, timeout=self.timeout, verify=self.verify,
@@ -214,10 +267,15 @@ class Client:
         except requests.exceptions.SSLError as exc:
             raise self._error('TLS verification of %s failed (%s); set ca_path to the CA bundle that signed '
                               'its certificate, or validate_certs=false for a test endpoint' % (url, exc), method, url)
+        except requests.exceptions.ConnectTimeout:
+            raise self._error('cannot connect to %s within %s seconds' % (url, self.timeout), method, url,
+                              transport='connect')
         except requests.exceptions.Timeout:
-            raise self._error('no answer from %s within %s seconds (timeout)' % (url, self.timeout), method, url)
+            raise self._error('no answer from %s within %s seconds (timeout)' % (url, self.timeout), method, url,
+                              transport='read')
         except requests.exceptions.ConnectionError as exc:
-            raise self._error('cannot connect to %s: %s' % (url, exc), method, url)
+            raise self._error('cannot connect to %s: %s' % (url, exc), method, url,
+                              transport='connect' if _never_connected(exc) else 'read')
         except requests.exceptions.RequestException as exc:
             raise self._error('%s %s failed: %s' % (method, url, exc), method, url)
 
@@ -234,9 +292,11 @@ class Client:
         return self._error(detail, method, url, response.status_code, api_message, request_id)
 
     def _error(self, detail: str, method: str, url: str, status: int = 0, api_message: str = '',
-               request_id: str = '') -> ApiError:
+               request_id: str = '', transport: str = '') -> ApiError:
         """An ApiError with every secret scrubbed from its text."""
-        return ApiError(self.redact(detail), method, url, status, self.redact(api_message), request_id)
+        error = ApiError(self.redact(detail), method, url, status, self.redact(api_message), request_id)
+        error.transport = transport
+        return error
 
     def call(self, method: str, parts: tuple, body: dict = None, query: dict = None) -> dict:
         """One VPN API call; returns the decoded JSON body ({} for an empty one)."""
@@ -266,6 +326,32 @@ class Client:
             seen_markers.add(marker)
             params = next_query
         raise ApiError('the listing of %s did not end after %d pages' % ('/'.join(parts), MAX_PAGES))
+
+
+def _backoff(attempt: int) -> float:
+    """Capped exponential backoff with jitter (half to full), so parallel jobs do not retry in step."""
+    return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)) * random.uniform(0.5, 1.0)
+
+
+def _retry_after(value: str):
+    """Seconds from a ``Retry-After`` header (seconds or an HTTP date), capped; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return max(0.0, min(RETRY_AFTER_CAP, seconds))
+
+
+def _never_connected(exc: Exception) -> bool:
+    """Whether a ConnectionError happened before the request left (refused, unreachable, DNS)."""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
+    return type(reason).__name__ in ('NewConnectionError', 'ConnectTimeoutError', 'NameResolutionError')
 
 
 def _query_text(query: dict) -> dict:

@@ -28,3 +28,6 @@ class ApiError(Exception):
         self.status = status
         self.api_message = api_message
         self.request_id = request_id
+        #: '' for an HTTP answer; 'connect' when no connection was made (the request was not sent),
+        #: 'read' when the outcome is unknown (timeout or connection lost after sending).
+        self.transport = ''

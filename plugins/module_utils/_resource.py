@@ -14,6 +14,8 @@ one pure function (``plan_update``) turns the current and desired state into a
 
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass, field as dataclass_field
 from typing import Callable, Optional
 
@@ -26,6 +28,14 @@ from ansible_collections.vpnaas.cloud.plugins.module_utils._errors import ApiErr
 
 #: Statuses during which Neutron refuses updates (VPNStateInvalidToUpdate).
 PENDING_STATUSES = frozenset(['PENDING_CREATE', 'PENDING_UPDATE', 'PENDING_DELETE'])
+DEFAULT_WAIT_TIMEOUT = 180
+POLL_FIRST = 0.5   # seconds before the first status poll; doubled each time
+POLL_CAP = 5.0     # seconds, at most, between two polls
+
+
+def _settled(found: dict) -> bool:
+    """A resource whose status is no longer PENDING_* (a vanished one counts as settled too)."""
+    return not found or found.get('status') not in PENDING_STATUSES
 
 
 class InputError(Exception):
@@ -43,6 +53,12 @@ def length(minimum: int, maximum: int) -> Callable:
             return 'must be %d to %d characters long (got %d)' % (minimum, maximum, len(value))
         return None
     return check
+
+
+def printable(value: str) -> Optional[str]:
+    """No control characters (a newline or a bell in a name is a mistake, and breaks logs)."""
+    bad = [char for char in value if ord(char) < 32 or ord(char) == 127]
+    return 'must not contain control characters (found %r)' % bad[0] if bad else None
 
 
 def at_least(minimum: int) -> Callable:
@@ -129,8 +145,29 @@ class Resource:
                 if all(desired.get(name) is None for name in alternatives)]
 
 
+#: What an id may hold: Neutron and Huawei ids are UUIDs; anything with '/', '?', '#', spaces or a
+#: dot-segment would change the URL's meaning even when percent-encoded by a careless proxy.
+_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$')
+
+
+def validate_connection(params: dict) -> None:
+    """Checks of the connection options and the id, before any request."""
+    for name in ('timeout', 'wait_timeout'):
+        if params.get(name) is not None and params[name] <= 0:
+            raise InputError('%s: must be a positive number of seconds (got %s)' % (name, params[name]))
+    if params.get('retries') is not None and params['retries'] < 0:
+        raise InputError('retries: must be 0 or more (got %s)' % params['retries'])
+    for name in ('endpoint', 'auth_url'):
+        if params.get(name) and not re.match(r'^https?://[^/\s?#]+', params[name]):
+            raise InputError("%s: must be an http:// or https:// URL (got '%s')" % (name, params[name]))
+    resource_id = params.get('id')
+    if resource_id is not None and (not _ID.match(resource_id) or '..' in resource_id):
+        raise InputError("id: '%s' is not a resource id (letters, digits, '-', '_', '.' and ':' only)" % resource_id)
+
+
 def validate_input(resource: Resource, params: dict) -> None:
     """Run every field's checks on the options the user set; raise ``InputError`` naming the option."""
+    validate_connection(params)
     for fld in resource.fields:
         value = params.get(fld.name)
         if value is None:
@@ -285,6 +322,8 @@ class ResourceModule:
         secrets = [self.params.get(name) for name in self.resource.secret_keys]
         if self.client is not None:
             message = self.client.redact(message)
+            if self.client.retried:
+                extra.setdefault('retried', self.client.retried)
         self.module.fail_json(msg=compare.redact_text(message, secrets), **extra)
 
     def connect(self) -> Client:
@@ -339,27 +378,90 @@ class ResourceModule:
                                  % self.label())
             return plan_create(self.resource, self.params)
         plan = plan_update(self.resource, current, self.params, update_secrets)
-        if plan.changed and current.get('status') in PENDING_STATUSES:
+        if plan.changed and current.get('status') in PENDING_STATUSES and not self.waits():
             raise InputError('%s is in status %s and cannot be updated until it settles; run again once it is '
-                             'ACTIVE or DOWN' % (self.label(current), current['status']))
+                             'ACTIVE or DOWN, or set wait=true' % (self.label(current), current['status']))
         return plan
 
-    def apply(self, plan: Plan, current: dict) -> dict:
-        """Carry out ``plan``; returns the resource as it is afterwards ({} once deleted)."""
-        key = self.resource.key
+    def waits(self) -> bool:
+        """Whether this module waits for PENDING_* states (modules without the option do not)."""
+        return bool(self.params.get('wait'))
+
+    def apply(self, plan: Plan, current: dict) -> tuple:
+        """Carry out ``plan``; returns the plan carried out (see ``update``) and the resource afterwards ({} once deleted)."""
         if plan.action == 'update':
-            answer = self.client.call('PUT', self.resource.path(current['id']), body={key: plan.body})
-            return answer.get(key) or plan.predicted
+            plan, after = self.update(plan, current)
+            return plan, self.settled(after, 'update') if plan.changed else after
         if plan.action == 'create':
-            return self.create(plan)
+            return plan, self.settled(self.create(plan), 'create')
         if plan.action == 'delete':
             try:
                 self.client.call('DELETE', self.resource.path(current['id']))
             except ApiError as exc:
                 if exc.status != 404:  # gone already: someone else deleted it meanwhile
                     raise
-            return {}
-        return current or {}
+            if self.waits():
+                self.wait_for(current['id'], lambda found: found is None, 'to be deleted', look_first=True)
+            return plan, {}
+        return plan, current or {}
+
+    def update(self, plan: Plan, current: dict) -> tuple:
+        """PUT the changed fields, first waiting out a PENDING_* status (the API refuses updates then).
+
+        The wait can end in a different resource (someone else changed it meanwhile):
+        then the plan is made again, so that the PUT still holds only what differs;
+        returns the plan carried out and the resource after it.
+        """
+        key = self.resource.key
+        for _attempt in range(3):
+            if self.waits() and current.get('status') in PENDING_STATUSES:
+                current = self.wait_for(current['id'], _settled, 'to leave status %s' % current['status'])
+                plan = plan_update(self.resource, current, self.params, self.params.get('update_psk') or 'always')
+                if not plan.changed:
+                    return plan, current
+            try:
+                answer = self.client.call('PUT', self.resource.path(current['id']), body={key: plan.body})
+                return plan, answer.get(key) or plan.predicted
+            except ApiError as exc:
+                # The status can turn PENDING_* between our GET and our PUT (another client's update).
+                if not (self.waits() and exc.status == 400 and 'PENDING' in exc.api_message.upper()):
+                    raise
+                current = dict(current, status='PENDING_UPDATE')
+        raise ApiError('%s kept going back to a PENDING status' % self.label(current))
+
+    def settled(self, resource_after: dict, what: str) -> dict:
+        """After a create or update: wait until the status leaves PENDING_*; ERROR fails."""
+        if not self.waits() or not resource_after.get('id'):
+            return resource_after
+        if resource_after.get('status') in PENDING_STATUSES:
+            resource_after = self.wait_for(resource_after['id'], _settled, 'to leave status %s after the %s'
+                                           % (resource_after['status'], what))
+        if resource_after.get('status') == 'ERROR':
+            raise ApiError('%s is in status ERROR after the %s' % (self.label(resource_after), what))
+        return resource_after
+
+    def wait_for(self, resource_id: str, done, what: str, look_first: bool = False) -> dict:
+        """Poll the resource until ``done(resource or None)``, backing off; fail at wait_timeout naming the last status.
+
+        The caller has just seen the resource unsettled, so the first poll comes after
+        the first interval, unless ``look_first`` (after a delete, which may be immediate).
+        """
+        timeout = self.params.get('wait_timeout') or DEFAULT_WAIT_TIMEOUT
+        deadline = time.monotonic() + timeout
+        interval, last = POLL_FIRST, None
+        if not look_first:
+            time.sleep(interval)
+            interval = min(POLL_CAP, interval * 2)
+        while True:
+            found = self.show(resource_id)
+            if done(found):
+                return found or {}
+            last = (found or {}).get('status')
+            if time.monotonic() + interval > deadline:
+                raise ApiError('timed out after %s seconds waiting for %s %s %s; the last status seen was %s'
+                               % (timeout, self.resource.noun, resource_id, what, last))
+            time.sleep(interval)
+            interval = min(POLL_CAP, interval * 2)
 
     def create(self, plan: Plan) -> dict:
         """POST once. When the outcome is unknown, look the resource up rather than send it again."""
@@ -384,7 +486,10 @@ class ResourceModule:
             self.connect()
             current = self.find()
             plan = self.plan(current, update_secrets)
-            after = plan.predicted if self.module.check_mode else self.apply(plan, current)
+            if self.module.check_mode:
+                after = plan.predicted
+            else:
+                plan, after = self.apply(plan, current)
         except (InputError, ConfigError) as exc:
             self.fail(str(exc))
         except ApiError as exc:
@@ -396,6 +501,8 @@ class ResourceModule:
         """The module result: changed, the masked resource ({} when absent), and the diff in diff mode."""
         result = dict(changed=plan.changed)
         result[self.resource.key] = self.mask(resource_after or {})
+        if self.client is not None and self.client.retried:
+            result['retried'] = self.client.retried
         if self.module._diff:
             result['diff'] = dict(before=self.mask(plan.before), after=self.mask(plan.after))
         return result
@@ -404,6 +511,7 @@ class ResourceModule:
     def run_info(self, filters: dict) -> None:
         """Report resources by id, by name and filters, or all of them; never changes anything."""
         try:
+            validate_connection(self.params)
             self.connect()
             if self.params.get('id'):
                 found = self.show(self.params['id'])
@@ -413,11 +521,12 @@ class ResourceModule:
                 if self.params.get('name') is not None:
                     query['name'] = self.params['name']
                 items = self.list(query)
-        except ConfigError as exc:
+        except (InputError, ConfigError) as exc:
             self.fail(str(exc))
         except ApiError as exc:
             self.fail('Failed to list %ss: %s' % (self.resource.noun, exc))
-        self.module.exit_json(changed=False, **{self.resource.list_key: self.mask(items)})
+        extra = dict(retried=self.client.retried) if self.client.retried else {}
+        self.module.exit_json(changed=False, **dict(extra, **{self.resource.list_key: self.mask(items)}))
 
 
 def _matches(value: object, wanted: object) -> bool:

@@ -20,6 +20,7 @@ from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import (
     length,
     networks,
     positive_suboptions,
+    printable,
 )
 
 
@@ -54,7 +55,7 @@ IPSEC_SITE_CONNECTION = Resource(
     list_key='ipsec_site_connections',
     fields=(
         Field('admin_state_up', dict(type='bool'), default=True),
-        Field('description', dict(type='str'), default='', checks=(length(0, 255),)),
+        Field('description', dict(type='str'), default='', checks=(length(0, 255), printable)),
         Field('dpd', dict(type='dict', options=dict(
             action=dict(type='str', choices=['clear', 'hold', 'restart', 'disabled', 'restart-by-peer']),
             interval=dict(type='int'),
@@ -66,11 +67,11 @@ IPSEC_SITE_CONNECTION = Resource(
         Field('ipsecpolicy_id', dict(type='str'), updatable=False),
         Field('local_ep_group_id', dict(type='str')),
         Field('mtu', dict(type='int'), default=1500, checks=(at_least(68),)),
-        Field('name', dict(type='str'), default='', checks=(length(1, 64),)),
-        Field('peer_address', dict(type='str'), rule=compare.ADDRESS, checks=(length(1, 250),)),
+        Field('name', dict(type='str'), default='', checks=(length(1, 64), printable)),
+        Field('peer_address', dict(type='str'), rule=compare.ADDRESS, checks=(length(1, 250), printable)),
         Field('peer_cidrs', dict(type='list', elements='str'), rule=compare.CIDR_SET, default=[], checks=(networks,)),
         Field('peer_ep_group_id', dict(type='str')),
-        Field('peer_id', dict(type='str'), checks=(length(1, 250),)),
+        Field('peer_id', dict(type='str'), checks=(length(1, 250), printable)),
         Field('psk', dict(type='str', no_log=True), rule=compare.SECRET, checks=(length(1, 128),)),
         Field('vpnservice_id', dict(type='str'), updatable=False),
     ),

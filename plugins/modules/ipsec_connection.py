@@ -25,6 +25,7 @@ author:
   - vpnaas.cloud contributors (@vpnaas)
 extends_documentation_fragment:
   - vpnaas.cloud.connection
+  - vpnaas.cloud.connection.wait
   - vpnaas.cloud.connection.action_group
 attributes:
   check_mode:
@@ -163,9 +164,11 @@ options:
     choices: [always, on_create]
     default: always
 notes:
-  - "The API refuses to update a connection whose status is C(PENDING_CREATE), C(PENDING_UPDATE) or C(PENDING_DELETE);
-    the module then fails with a message naming the status, and only when there is something to change."
-  - "A new connection starts in C(PENDING_CREATE) until the VPN agent reports on it; the module returns at once."
+  - "The API refuses to update a connection whose status is C(PENDING_CREATE), C(PENDING_UPDATE) or C(PENDING_DELETE).
+    With O(wait=true) the module waits that out; with O(wait=false) it fails naming the status, and only when there is
+    something to change."
+  - "A new connection starts in C(PENDING_CREATE) until the VPN agent reports on it; with O(wait=true) the module
+    returns once it is C(ACTIVE) or C(DOWN)."
 seealso:
   - name: OpenStack Networking API reference
     description: The VPNaaS section describes the API this module drives; Huawei Cloud and Open Telekom Cloud serve a clone of it.
@@ -238,6 +241,14 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+retried:
+  description:
+    - One line for each request that was retried (what failed, and after how long it was tried again).
+  returned: when a request was retried
+  type: list
+  elements: str
+  sample:
+    - "PUT https://vpn.example.com/v2.0/vpn/ipsec-site-connections/851f... answered HTTP 503; retry 1 of 4 in 1.0 s"
 ipsec_site_connection:
   description:
     - The connection as the API returned it after the create or update, or as it is when nothing changed.
@@ -340,6 +351,8 @@ def main() -> None:
         id=dict(type='str'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         update_psk=dict(type='str', choices=['always', 'on_create'], default='always', no_log=False),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=180),
     ), required_one_of=[('id', 'name')])
     runner.run(runner.params['update_psk'])
 

@@ -74,6 +74,14 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+retried:
+  description:
+    - One line for each request that was retried (what failed, and after how long it was tried again).
+  returned: when a request was retried
+  type: list
+  elements: str
+  sample:
+    - "PUT https://vpn.example.com/v2.0/vpn/ipsec-site-connections/851f... answered HTTP 503; retry 1 of 4 in 1.0 s"
 ipsec_site_connections:
   description:
     - The connections found, as the API returns them, with the pre-shared key masked. Empty when none.

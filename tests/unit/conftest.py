@@ -7,7 +7,33 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.vpnaas.cloud.plugins.module_utils import _client, _resource
 from ansible_collections.vpnaas.cloud.tests.unit.api import install, run_module
+
+
+class FakeClock:
+    """Stands in for time.sleep and time.monotonic in the client and the engine: waits take no time."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """Every unit test runs on a fake clock; ``clock.sleeps`` lists the waits asked for."""
+    fake = FakeClock()
+    for module in (_client, _resource):
+        monkeypatch.setattr(module.time, 'sleep', fake.sleep)
+        monkeypatch.setattr(module.time, 'monotonic', fake.monotonic)
+    return fake
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ from __future__ import annotations
 import copy
 
 import pytest
+import requests
 
 from ansible_collections.vpnaas.cloud.plugins.modules.ipsec_connection import main
 
-from ansible_collections.vpnaas.cloud.tests.unit.api import ANY, CID, CONN, PATH
+from ansible_collections.vpnaas.cloud.tests.unit.api import ANY, CID, CONN, ENDPOINT, PATH
 
 PSK = 'Sup3r-s3cret-psk'
 
@@ -226,10 +227,99 @@ def test_api_400_is_passed_through_with_status_and_words(api, run):
                              '(request id req-7)' % CID)
 
 
-def test_pending_connection_with_changes_fails_without_put(api, run):
+def test_pending_connection_with_changes_fails_without_put_when_not_waiting(api, run):
     api.expect('GET', PATH, answer=got(connection(status='PENDING_UPDATE')))
+    result, failed, _out = run(main, dict(id=CID, mtu=1400, wait=False))
+    assert failed and 'is in status PENDING_UPDATE and cannot be updated until it settles' in result['msg']
+
+
+def test_pending_connection_is_waited_out_then_updated(api, run, clock):
+    api.expect('GET', PATH, answer=got(connection(status='PENDING_UPDATE')))
+    api.expect('GET', PATH, answer=got(connection(status='PENDING_UPDATE')))
+    api.expect('GET', PATH, answer=got(connection(status='ACTIVE')))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'mtu': 1400}}, answer=got(connection(status='ACTIVE', mtu=1400)))
     result, failed, _out = run(main, dict(id=CID, mtu=1400))
-    assert failed and 'PENDING_UPDATE' in result['msg']
+    assert not failed and result['changed'] is True
+    assert clock.sleeps == [0.5, 1.0]  # the first poll waits: the status was just seen PENDING
+
+
+def test_a_change_made_while_waiting_is_planned_again(api, run):
+    api.expect('GET', PATH, answer=got(connection(status='PENDING_UPDATE')))
+    api.expect('GET', PATH, answer=got(connection(status='ACTIVE', mtu=1400)))
+    result, failed, _out = run(main, dict(id=CID, mtu=1400))
+    assert not failed and result['changed'] is False
+
+
+def test_put_refused_as_pending_is_waited_out_and_sent_again(api, run):
+    refused = {'NeutronError': {'type': 'VPNStateInvalidToUpdate',
+                                'message': 'Invalid state PENDING_UPDATE of vpnaas resource %s for updating' % CID}}
+    api.expect('GET', PATH, answer=got(connection()))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'mtu': 1400}}, status=400, answer=refused)
+    api.expect('GET', PATH, answer=got(connection(status='ACTIVE')))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'mtu': 1400}}, answer=got(connection(status='ACTIVE', mtu=1400)))
+    result, failed, _out = run(main, dict(id=CID, mtu=1400))
+    assert not failed and result['changed'] is True
+
+
+def test_wait_timeout_names_the_last_status(api, run, clock):
+    for _poll in range(5):  # the lookup, then polls after 0.5, 1, 2 and 4 s; 8 more would pass 10 s
+        api.expect('GET', PATH, answer=got(connection(status='PENDING_UPDATE')))
+    result, failed, _out = run(main, dict(id=CID, mtu=1400, wait_timeout=10))
+    assert failed
+    assert result['msg'] == ('Failed to update IPsec site connection %s: timed out after 10 seconds waiting for IPsec site '
+                             'connection %s to leave status PENDING_UPDATE; the last status seen was PENDING_UPDATE' % (CID, CID))
+    assert sum(clock.sleeps) <= 10
+
+
+def test_update_that_ends_in_error_fails_naming_it(api, run):
+    api.expect('GET', PATH, answer=got(connection()))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'mtu': 1400}}, answer=got(connection(status='PENDING_UPDATE')))
+    api.expect('GET', PATH, answer=got(connection(status='ERROR', mtu=1400)))
+    result, failed, _out = run(main, dict(id=CID, mtu=1400))
+    assert failed and result['msg'].endswith('is in status ERROR after the update')
+
+
+# -- retries --------------------------------------------------------------------------
+
+def test_503_with_retry_after_is_retried_and_reported(api, run, clock):
+    api.expect('GET', PATH, status=503, answer={'error_code': 'VPC.0503', 'error_msg': 'busy'}, headers={'Retry-After': '2'})
+    api.expect('GET', PATH, answer=got(connection()))
+    result, failed, _out = run(main, dict(id=CID, mtu=1500))
+    assert not failed and result['changed'] is False
+    assert clock.sleeps == [2.0]
+    assert result['retried'] == ['GET %s%s answered HTTP 503; retry 1 of 4 in 2.0 s' % (ENDPOINT, PATH)]
+
+
+def test_502_and_reset_on_put_are_retried_with_backoff(api, run, clock):
+    api.expect('GET', PATH, answer=got(connection()))
+    api.expect('PUT', PATH, body=ANY, status=502, raw='<html><title>502 Bad Gateway</title></html>')
+    api.expect('PUT', PATH, body=ANY, raises=requests.exceptions.ConnectionError('Connection aborted.'))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'mtu': 1400}}, answer=got(connection(mtu=1400)))
+    result, failed, _out = run(main, dict(id=CID, mtu=1400))
+    assert not failed and len(result['retried']) == 2
+    assert 0.25 <= clock.sleeps[0] <= 0.5 and 0.5 <= clock.sleeps[1] <= 1.0
+
+
+def test_persistent_503_fails_after_the_retries(api, run):
+    for _attempt in range(3):
+        api.expect('GET', PATH, status=503, answer={'NeutronError': {'type': 'ServiceUnavailable', 'message': 'down'}})
+    result, failed, _out = run(main, dict(id=CID, mtu=1500, retries=2))
+    assert failed
+    assert result['msg'] == ('Failed to read IPsec site connection %s: HTTP 503 : ServiceUnavailable: down' % CID)
+    assert len(result['retried']) == 2
+
+
+def test_retries_zero_does_not_retry(api, run):
+    api.expect('GET', PATH, status=504, raw='')
+    result, failed, _out = run(main, dict(id=CID, mtu=1500, retries=0))
+    assert failed and 'HTTP 504' in result['msg'] and 'empty response body' in result['msg']
+
+
+def test_400_is_not_retried(api, run):
+    api.expect('GET', PATH, answer=got(connection()))
+    api.expect('PUT', PATH, body=ANY, status=400, answer={'NeutronError': {'type': 'BadRequest', 'message': 'no'}})
+    result, failed, _out = run(main, dict(id=CID, mtu=1400))
+    assert failed and 'retried' not in result
 
 
 def test_pending_connection_without_changes_is_ok(api, run):

@@ -42,7 +42,7 @@ def listed(*conns, links=None) -> dict:
 def test_lookup_then_create_is_one_list_and_one_post(api, run):
     api.expect('GET', LIST, query={'name': 'branch-1'}, answer=listed())
     api.expect('POST', LIST, body=POSTED, status=201, answer={'ipsec_site_connection': created()})
-    result, failed, out = run(main, dict(NEW), diff=True)
+    result, failed, out = run(main, dict(NEW, wait=False), diff=True)
     assert not failed and result['changed'] is True
     assert result['ipsec_site_connection']['id'] == CID
     assert result['ipsec_site_connection']['psk'] == '********'
@@ -68,7 +68,9 @@ def test_create_sends_only_given_dpd_sub_keys_and_canonical_cidrs(api, run):
     del body['local_ep_group_id'], body['peer_ep_group_id']
     api.expect('GET', LIST, query={'name': 'branch-1'}, answer=listed())
     api.expect('POST', LIST, body={'ipsec_site_connection': body}, status=201, answer={'ipsec_site_connection': created()})
+    api.expect('GET', PATH, answer={'ipsec_site_connection': created(status='ACTIVE')})
     result, _failed, _out = run(main, options)
+    assert result['ipsec_site_connection']['status'] == 'ACTIVE'
     assert result['changed'] is True
 
 
@@ -84,6 +86,7 @@ def test_a_post_is_never_sent_twice_after_an_unclear_answer(api, run):
     api.expect('GET', LIST, query={'name': 'branch-1'}, answer=listed())
     api.expect('POST', LIST, body=POSTED, raises=requests.exceptions.ReadTimeout('read timed out'))
     api.expect('GET', LIST, query={'name': 'branch-1'}, answer=listed(created()))
+    api.expect('GET', PATH, answer={'ipsec_site_connection': created(status='DOWN')})
     result, failed, _out = run(main, dict(NEW))
     assert not failed and result['changed'] is True
     assert result['ipsec_site_connection']['id'] == CID
@@ -98,6 +101,17 @@ def test_post_504_that_did_not_create_fails_without_resending(api, run):
     assert failed
     assert result['msg'] == ("Failed to create IPsec site connection named 'branch-1': HTTP 504 : "
                              'HTML page: 504 Gateway Time-out')
+
+
+def test_post_429_is_retried_and_503_is_not(api, run):
+    api.expect('GET', LIST, query={'name': 'branch-1'}, answer=listed())
+    api.expect('POST', LIST, body=POSTED, status=429, answer={'error_code': 'APIGW.0308', 'error_msg': 'throttled'},
+               headers={'Retry-After': '1'})
+    api.expect('POST', LIST, body=POSTED, status=503, answer={'error_code': 'VPC.0503', 'error_msg': 'unavailable'})
+    api.expect('GET', LIST, query={'name': 'branch-1'}, answer=listed())
+    result, failed, _out = run(main, dict(NEW))
+    assert failed and 'HTTP 503' in result['msg']
+    assert len(result['retried']) == 1 and 'answered HTTP 429' in result['retried'][0]
 
 
 def test_post_400_is_not_followed_by_a_lookup(api, run):
@@ -161,6 +175,8 @@ def test_create_only_field_that_matches_is_fine(api, run):
 def test_delete_by_name_is_list_then_delete(api, run):
     api.expect('GET', LIST, query={'name': 'vpnconnection1'}, answer=listed(CONN))
     api.expect('DELETE', PATH, status=204)
+    api.expect('GET', PATH, answer={'ipsec_site_connection': dict(CONN, status='PENDING_DELETE')})
+    api.expect('GET', PATH, status=404, answer={'NeutronError': {'type': 'NotFound', 'message': 'gone'}})
     result, failed, out = run(main, dict(name='vpnconnection1', state='absent'), diff=True)
     assert not failed and result['changed'] is True
     assert result['ipsec_site_connection'] == {}
@@ -187,7 +203,7 @@ def test_delete_of_an_absent_connection_is_ok(api, run, by):
 def test_delete_that_someone_else_finished_is_ok(api, run):
     api.expect('GET', PATH, answer={'ipsec_site_connection': copy.deepcopy(CONN)})
     api.expect('DELETE', PATH, status=404, answer={'NeutronError': {'type': 'NotFound', 'message': 'gone'}})
-    result, failed, _out = run(main, dict(id=CID, state='absent'))
+    result, failed, _out = run(main, dict(id=CID, state='absent', wait=False))
     assert not failed and result['changed'] is True
 
 
