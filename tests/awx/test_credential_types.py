@@ -38,7 +38,8 @@ AWX_FORBIDDEN_ENV = {'VIRTUAL_ENV', 'PATH', 'PYTHONPATH', 'PROOT_TMP_DIR', 'JOB_
 EXPECTED = {
     'aksk': (AKSK_TYPE,
              {'HW_ACCESS_KEY': 'access_key', 'HW_SECRET_KEY': 'secret_key', 'HW_PROJECT_ID': 'project_id',
-              'HW_REGION_NAME': 'region', 'HW_SECURITY_TOKEN': 'security_token', 'VPNAAS_ENDPOINT': 'endpoint'},
+              'HW_REGION_NAME': 'region', 'HW_SECURITY_TOKEN': 'security_token', 'VPNAAS_ENDPOINT': 'endpoint',
+              'HW_CLOUD': 'cloud_domain'},
              {'access_key', 'secret_key', 'project_id', 'region'},
              {'secret_key', 'security_token'}),
     'token': (TOKEN_TYPE,
