@@ -14,6 +14,7 @@ one pure function (``plan_update``) turns the current and desired state into a
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass, field as dataclass_field
@@ -160,6 +161,8 @@ def validate_connection(params: dict) -> None:
     for name in ('endpoint', 'auth_url'):
         if params.get(name) and not re.match(r'^https?://[^/\s?#]+', params[name]):
             raise InputError("%s: must be an http:// or https:// URL (got '%s')" % (name, params[name]))
+    if params.get('ca_path') and not os.path.isfile(params['ca_path']):
+        raise InputError("ca_path: '%s' is not a file" % params['ca_path'])
     resource_id = params.get('id')
     if resource_id is not None and (not _ID.match(resource_id) or '..' in resource_id):
         raise InputError("id: '%s' is not a resource id (letters, digits, '-', '_', '.' and ':' only)" % resource_id)
@@ -293,6 +296,26 @@ def _outcome_unknown(error: ApiError) -> bool:
     return error.status == 0 or error.status >= 500
 
 
+class VpnaasModule(AnsibleModule):
+    """AnsibleModule that keeps secrets out of argument-spec failures and names the option at fault.
+
+    ansible-core 2.19 stops collecting ``no_log`` values when an option of type dict
+    gets a value it cannot parse as one (e.g. ``dpd: x``), and then reports the failure
+    with every option, secrets included, in ``invocation`` and without naming the
+    option. This fills in both before failing.
+    """
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
+        spec = getattr(self, 'argument_spec', None) or {}
+        params = getattr(self, 'params', None) or {}
+        for name, option in spec.items():
+            if option.get('no_log') and params.get(name) not in (None, ''):
+                self.no_log_values.add(str(params[name]))
+            if option.get('type') == 'dict' and isinstance(params.get(name), str) and not msg.startswith(name):
+                msg = '%s: %s' % (name, msg)
+        super().fail_json(msg=msg, **kwargs)
+
+
 class ResourceModule:
     """Runs one resource module: options -> find -> plan -> apply -> result.
 
@@ -306,7 +329,7 @@ class ResourceModule:
         if fields_as_options:
             spec.update(resource.argument_spec())
         spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
+        self.module = VpnaasModule(argument_spec=spec, supports_check_mode=True, **kwargs)
         if REQUESTS_IMPORT_ERROR:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
@@ -512,6 +535,9 @@ class ResourceModule:
         """Report resources by id, by name and filters, or all of them; never changes anything."""
         try:
             validate_connection(self.params)
+            problem = printable(self.params['name']) if self.params.get('name') else None
+            if problem:
+                raise InputError('name: %s' % problem)
             self.connect()
             if self.params.get('id'):
                 found = self.show(self.params['id'])
@@ -542,7 +568,7 @@ class AuthModule:
     """Runs vpnaas.cloud.auth: log in once, return the token and the endpoint."""
 
     def __init__(self) -> None:
-        self.module = AnsibleModule(argument_spec=connection_argument_spec(), supports_check_mode=True)
+        self.module = VpnaasModule(argument_spec=connection_argument_spec(), supports_check_mode=True)
         if REQUESTS_IMPORT_ERROR:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
 

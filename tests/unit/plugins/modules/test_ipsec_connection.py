@@ -363,3 +363,24 @@ def test_password_auth_rejected_names_keystone_and_hides_password(api, run):
     assert failed
     assert 'HTTP 401' in result['msg'] and 'requires authentication' in result['msg']
     assert 'wrong-pass-1' not in out
+
+
+def test_a_bad_dict_option_names_it_and_keeps_secrets_out(api, run):
+    """ansible-core 2.19 forgets no_log values when a dict option cannot be parsed; the module makes up for it."""
+    result, failed, out = run(main, dict(id=CID, dpd='not-a-dict', psk=PSK))
+    assert failed and result['msg'].startswith('dpd: ')
+    assert PSK not in out and 'unit-test-token' not in out
+    assert api.sent == []
+
+
+def test_ca_path_that_is_not_a_file_fails_before_any_request(api, run):
+    result, failed, _out = run(main, dict(id=CID, mtu=1400, ca_path='/nonexistent/ca.pem'))
+    assert failed and result['msg'] == "ca_path: '/nonexistent/ca.pem' is not a file"
+    assert api.sent == []
+
+
+@pytest.mark.parametrize('bad_id', ['a/b', '..', 'x?y', 'x#y', 'a b', ''])
+def test_ids_that_would_change_the_url_fail_before_any_request(api, run, bad_id):
+    result, failed, _out = run(main, dict(id=bad_id, mtu=1400))
+    assert failed and result['msg'].startswith('id: ')
+    assert api.sent == []
