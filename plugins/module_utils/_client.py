@@ -273,9 +273,13 @@ class Client:
         except requests.exceptions.Timeout:
             raise self._error('no answer from %s within %s seconds (timeout)' % (url, self.timeout), method, url,
                               transport='read')
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+            raise self._error('the answer from %s was cut short' % url, method, url, transport='read')
         except requests.exceptions.ConnectionError as exc:
-            raise self._error('cannot connect to %s: %s' % (url, exc), method, url,
-                              transport='connect' if _never_connected(exc) else 'read')
+            if _never_connected(exc):
+                raise self._error('cannot connect to %s: %s' % (url, exc), method, url, transport='connect')
+            raise self._error('the connection to %s was lost before an answer: %s' % (url, exc), method, url,
+                              transport='read')
         except requests.exceptions.RequestException as exc:
             raise self._error('%s %s failed: %s' % (method, url, exc), method, url)
 

@@ -384,3 +384,10 @@ def test_ids_that_would_change_the_url_fail_before_any_request(api, run, bad_id)
     result, failed, _out = run(main, dict(id=bad_id, mtu=1400))
     assert failed and result['msg'].startswith('id: ')
     assert api.sent == []
+
+
+def test_an_answer_cut_short_is_retried_on_get(api, run):
+    api.expect('GET', PATH, raises=requests.exceptions.ChunkedEncodingError('Connection broken: IncompleteRead'))
+    api.expect('GET', PATH, answer=got(connection()))
+    result, failed, _out = run(main, dict(id=CID, mtu=1500))
+    assert not failed and result['retried'][0].startswith('GET %s%s the answer from' % (ENDPOINT, PATH))
