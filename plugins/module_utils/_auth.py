@@ -68,17 +68,23 @@ def connection_argument_spec() -> dict:
 # The methods
 # ---------------------------------------------------------------------------
 
-class TokenAuth:
+class _SendsToken:
+    """Methods that authenticate each request with ``self.token`` in ``X-Auth-Token``."""
+
+    token = None
+
+    def __call__(self, request):
+        request.headers['X-Auth-Token'] = self.token
+        return request
+
+
+class TokenAuth(_SendsToken):
     """A ready token (``auth_token``) used against an explicit ``endpoint``."""
 
     name = 'token'
 
     def __init__(self, token: str) -> None:
         self.token = token
-
-    def __call__(self, request):
-        request.headers['X-Auth-Token'] = self.token
-        return request
 
     def secrets(self) -> list:
         """Values that must never appear in output."""
@@ -89,7 +95,7 @@ class TokenAuth:
         return 'token authentication (auth_token)'
 
 
-class KeystonePasswordAuth:
+class KeystonePasswordAuth(_SendsToken):
     """Keystone v3 password authentication, scoped to a project; the token is fetched once per client."""
 
     name = 'password'
@@ -162,10 +168,6 @@ class KeystonePasswordAuth:
         where = ' in region %s' % self.region if self.region else ''
         raise ConfigError('The Keystone catalog has no %s %s endpoint%s; set endpoint explicitly'
                           % (self.interface, ' or '.join(CATALOG_TYPES), where))
-
-    def __call__(self, request):
-        request.headers['X-Auth-Token'] = self.token
-        return request
 
     def secrets(self) -> list:
         """Values that must never appear in output."""

@@ -334,6 +334,7 @@ class ResourceModule:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
         self.client = None
+        self.update_secrets = 'always'
 
     # -- helpers -------------------------------------------------------------
     def mask(self, data: object) -> object:
@@ -391,7 +392,7 @@ class ResourceModule:
         return matches[0] if matches else None
 
     # -- planning and applying ---------------------------------------------------------
-    def plan(self, current: dict, update_secrets: str) -> Plan:
+    def plan(self, current: dict) -> Plan:
         """The one plan for this run, whatever the state and mode."""
         if self.params.get('state') == 'absent':
             return plan_delete(current)
@@ -400,7 +401,7 @@ class ResourceModule:
                 raise InputError('%s does not exist; to create one, leave id out and give name'
                                  % self.label())
             return plan_create(self.resource, self.params)
-        plan = plan_update(self.resource, current, self.params, update_secrets)
+        plan = plan_update(self.resource, current, self.params, self.update_secrets)
         if plan.changed and current.get('status') in PENDING_STATUSES and not self.waits():
             raise InputError('%s is in status %s and cannot be updated until it settles; run again once it is '
                              'ACTIVE or DOWN, or set wait=true' % (self.label(current), current['status']))
@@ -439,7 +440,7 @@ class ResourceModule:
         for _attempt in range(3):
             if self.waits() and current.get('status') in PENDING_STATUSES:
                 current = self.wait_for(current['id'], _settled, 'to leave status %s' % current['status'])
-                plan = plan_update(self.resource, current, self.params, self.params.get('update_psk') or 'always')
+                plan = plan_update(self.resource, current, self.params, self.update_secrets)
                 if not plan.changed:
                     return plan, current
             try:
@@ -503,12 +504,13 @@ class ResourceModule:
     # -- the declarative flow --------------------------------------------------------
     def run(self, update_secrets: str = 'always') -> None:
         """Bring the resource to ``state`` with the options given, changing only what differs."""
+        self.update_secrets = update_secrets
         current, plan, after = None, None, None
         try:
             validate_input(self.resource, self.params)
             self.connect()
             current = self.find()
-            plan = self.plan(current, update_secrets)
+            plan = self.plan(current)
             if self.module.check_mode:
                 after = plan.predicted
             else:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.integration.test_targets import FLAVOURS, OUTPUT, ansible_env, leaked_lines
+from tests.integration.test_targets import FLAVOURS, OUTPUT, credential_free_env, leaked_lines, local_inventory
 from tests.emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, PROJECT_ID
 from tests.emulator.run_with import Emulator
 
@@ -66,12 +66,8 @@ def test_credentials_from_the_environment(case, emulator, tmp_path):
     variables, secrets, requests_expected = cases(emulator.url, emulator.token)[case]
     play = tmp_path / 'play.yml'
     play.write_text(yaml.safe_dump(PLAY), encoding='utf-8')
-    inventory = tmp_path / 'inventory'
-    inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
-    env = ansible_env(tmp_path)
-    for name in list(env):
-        if name.startswith(('OS_', 'HW_', 'VPNAAS_')):
-            del env[name]
+    inventory = local_inventory(tmp_path / 'inventory')
+    env = credential_free_env(tmp_path)
     env.update(variables)
     emulator.clear_log()
     proc = subprocess.run([str(Path(sys.executable).parent / 'ansible-playbook'), '-vvvv', '-i', str(inventory), str(play)],

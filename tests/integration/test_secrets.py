@@ -23,7 +23,7 @@ from typing import Iterator
 import pytest
 import yaml
 
-from tests.integration.test_targets import FLAVOURS, OUTPUT, ansible_env, failures
+from tests.integration.test_targets import FLAVOURS, OUTPUT, credential_free_env, failures, local_inventory
 from tests.emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, PROJECT_ID, PROJECT_NAME
 from tests.emulator.run_with import Emulator
 
@@ -158,12 +158,8 @@ def test_no_secret_anywhere(method: str, emulator: Emulator, tmp_path: Path) -> 
     dump, ansible_log = tmp_path / 'results.json', tmp_path / 'ansible.log'
     playbook = tmp_path / 'play.yml'
     playbook.write_text(yaml.safe_dump(play(method, emulator.url, emulator.token, dump)), encoding='utf-8')
-    inventory = tmp_path / 'inventory'
-    inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
-    env = ansible_env(tmp_path)
-    for name in list(env):
-        if name.startswith(('OS_', 'HW_', 'VPNAAS_')):
-            del env[name]
+    inventory = local_inventory(tmp_path / 'inventory')
+    env = credential_free_env(tmp_path)
     env.update(ANSIBLE_DEBUG='1', ANSIBLE_LOG_PATH=str(ansible_log))
     proc = subprocess.run([str(Path(sys.executable).parent / 'ansible-playbook'), '-vvvv', '--diff', '-i', str(inventory),
                            str(playbook)], env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)

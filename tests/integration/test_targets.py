@@ -111,6 +111,18 @@ def test_target_over_https(target, https_emulator, tmp_path):
     run_target(target, https_emulator, tmp_path, 'https')
 
 
+def local_inventory(path: Path) -> Path:
+    """Write an inventory of localhost, run with this Python (never an interpreter Ansible discovers)."""
+    path.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+    return path
+
+
+def credential_free_env(tmp_path: Path) -> dict:
+    """``ansible_env`` without any OS_*, HW_* or VPNAAS_* variable, for tests that set credentials themselves."""
+    return dict((name, value) for name, value in ansible_env(tmp_path).items()
+                if not name.startswith(('OS_', 'HW_', 'VPNAAS_')))
+
+
 def run_target(target: str, emulator, tmp_path: Path, scheme: str) -> None:
     """Run one target with ansible-playbook -vvvv against ``emulator``; assert success and no leaked secret."""
     play = tmp_path / 'play.yml'
@@ -122,8 +134,7 @@ def run_target(target: str, emulator, tmp_path: Path, scheme: str) -> None:
         extra_vars.update(vpnaas_emulator_ca=emulator.ca_path, vpnaas_emulator_other_ca=emulator.other_ca_path)
     extra = tmp_path / 'vars.yml'
     extra.write_text(yaml.safe_dump(extra_vars), encoding='utf-8')
-    inventory = tmp_path / 'inventory'
-    inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+    inventory = local_inventory(tmp_path / 'inventory')
     command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-vvvv', '-i', str(inventory), '-e', '@%s' % extra,
                str(play)]
     proc = subprocess.run(command, env=ansible_env(tmp_path), capture_output=True, text=True, timeout=PLAY_TIMEOUT,
