@@ -77,7 +77,7 @@ define run_pytest
 	fi
 endef
 
-.PHONY: help venv collection demo unit integration sanity lint docs test clean
+.PHONY: help venv collection demo unit integration openstack sanity lint docs test clean
 
 help: ## Show this help
 	@echo "Targets for $(FQCN) $(VERSION):"
@@ -139,7 +139,7 @@ lint: venv collection ## ansible-lint (production profile): the tree, then each 
 	if [ -z "$$examples" ]; then echo "No module EXAMPLES to lint."; \
 	else echo "== ansible-lint of module EXAMPLES"; env $(LINT_ENV) $(ANSIBLE_LINT) --offline $$examples; fi
 
-docs: venv collection ## ansible-doc renders each module without warnings; docs and changelog lint
+docs: venv collection ## ansible-doc renders each module and role without warnings; docs and changelog lint
 	@modules=$$(find plugins/modules -maxdepth 1 -name '*.py' ! -name '__init__.py' -printf '%f\n' 2>/dev/null | sed 's/\.py$$//' | sort); \
 	if [ -z "$$modules" ]; then echo "No modules in plugins/modules yet."; fi; \
 	for module in $$modules; do \
@@ -151,14 +151,21 @@ docs: venv collection ## ansible-doc renders each module without warnings; docs 
 		fi; \
 		echo "ok: ansible-doc -t module $(FQCN).$$module"; \
 	done
+	@for role in $$(find roles -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort); do \
+		if ! messages=$$(env $(ANSIBLE_ENV) $(ANSIBLE_DOC) -t role "$(FQCN).$$role" 2>&1 >/dev/null) || [ -n "$$messages" ]; then \
+			echo "FAILED: ansible-doc -t role $(FQCN).$$role"; echo "$$messages"; exit 1; \
+		fi; \
+		echo "ok: ansible-doc -t role $(FQCN).$$role"; \
+	done
 	@# The plugin docs (markup, links, semantic references) and docs/docsite (rstcheck), as installed.
 	cd "$(INSTALLED_PATH)/ansible_collections/$(NAMESPACE)/$(COLLECTION)" && env $(ANSIBLE_ENV) \
 		$(ANTSIBULL_DOCS) lint-collection-docs --plugin-docs .
 	$(ANTSIBULL_CHANGELOG) lint
 
-test: ## unit, integration, sanity, lint and docs, stopping at the first failure
+test: ## unit, integration, openstack, sanity, lint and docs, stopping at the first failure
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory integration
+	$(MAKE) --no-print-directory openstack
 	$(MAKE) --no-print-directory sanity
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory docs

@@ -189,6 +189,21 @@ options:
     default: 180
 '''
 
+    # Attributes of the _info modules, which only read.
+    INFO = r'''
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - The module only reads, so check mode changes nothing about it.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: N/A
+    details:
+      - The module changes nothing.
+'''
+
     # Attributes shared by every module of the collection.
     ACTION_GROUP = r'''
 attributes:

@@ -28,6 +28,8 @@ VALUE = 'value'
 """Plain equality after normalisation (strings, integers, booleans)."""
 CIDR_SET = 'cidr_set'
 """A list compared as a set of normalised networks (peer_cidrs)."""
+SET = 'set'
+"""A list compared as a set (endpoints): order and repeats do not count; networks are normalised."""
 SUBSET = 'subset'
 """A dict compared only on the sub-keys given (dpd); the API merges sub-keys on update."""
 SECRET = 'secret'
@@ -53,6 +55,17 @@ def normalize_network(value: str) -> str:
         except ValueError:
             raise ValueError("'%s' is not a valid network" % value) from None
         raise ValueError("'%s' has host bits set; did you mean '%s'?" % (value, suggestion)) from None
+
+
+def set_item(value: object) -> str:
+    """One item of a SET field, normalised: a network in CIDR notation in its canonical text, anything else as text."""
+    text = str(value).strip()
+    if '/' in text:
+        try:
+            return str(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            pass
+    return text
 
 
 def is_masked(value: object) -> bool:
@@ -109,6 +122,8 @@ def differs(rule: str, current: object, desired: object) -> bool:
         have = {normalize_network(item) for item in (current or [])}
         want = {normalize_network(item) for item in (desired or [])}
         return have != want
+    if rule == SET:
+        return {set_item(item) for item in (current or [])} != {set_item(item) for item in (desired or [])}
     if rule == SUBSET:
         current = current or {}
         return any(current.get(key) != value for key, value in desired.items() if value is not None)
@@ -124,6 +139,8 @@ def changed_part(rule: str, current: object, desired: object) -> object:
         return dict((key, value) for key, value in desired.items() if value is not None and current.get(key) != value)
     if rule == CIDR_SET:
         return sorted({normalize_network(item) for item in desired})
+    if rule == SET:
+        return list(dict.fromkeys(desired))
     return desired
 
 

@@ -102,6 +102,8 @@ class Field:
     the default value sees no change; ``checks`` validate the value before any
     request; ``spec`` holds the Ansible argument-spec keys (type, choices, ...).
     A field that is not ``updatable`` is set on create only (Neutron ``allow_put: False``).
+    A field that ``refers`` to another resource holds that resource's id; it gets a
+    companion option, its name without ``_id``, that takes a name or an id instead.
     """
 
     name: str
@@ -110,6 +112,22 @@ class Field:
     default: object = None
     checks: tuple = ()
     updatable: bool = True
+    refers: Optional['Resource'] = None
+
+    @property
+    def by_name(self) -> Optional[str]:
+        """The companion option that takes a name or an id (``vpnservice`` for ``vpnservice_id``), if any."""
+        return self.name[:-3] if self.refers is not None and self.name.endswith('_id') else None
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Resources of another kind that refer to this one (for the message of a 409 "in use")."""
+
+    noun: str          # 'IPsec site connection'
+    collection: str    # 'ipsec-site-connections'
+    list_key: str      # 'ipsec_site_connections'
+    fields: tuple      # the fields of theirs that hold our id: ('ikepolicy_id',)
 
 
 @dataclass(frozen=True)
@@ -125,6 +143,13 @@ class Resource:
     create_requires: tuple = ()
     #: Rules over several fields: (current, predicted, desired) -> error text or None.
     cross_checks: tuple = dataclass_field(default=())
+    #: Rules over several options, checked before any request: (params) -> error text or None.
+    option_checks: tuple = ()
+    #: Who may use this resource (a delete or update refused with 409 names them).
+    used_by: tuple = ()
+    #: Whether ``wait`` also waits for the status to settle after a create. Neutron keeps a new
+    #: VPN service in PENDING_CREATE until a connection uses it, so that wait would never end.
+    wait_after_create: bool = True
 
     @property
     def secret_keys(self) -> frozenset:
@@ -132,8 +157,14 @@ class Resource:
         return frozenset(f.name for f in self.fields if f.spec.get('no_log'))
 
     def argument_spec(self) -> dict:
-        """The module options for the fields."""
-        return dict((f.name, dict(f.spec)) for f in self.fields)
+        """The module options for the fields, plus the by-name companions of reference fields."""
+        spec = dict((f.name, dict(f.spec)) for f in self.fields)
+        spec.update((f.by_name, dict(type='str')) for f in self.fields if f.by_name)
+        return spec
+
+    def mutually_exclusive(self) -> list:
+        """Each reference field and its by-name companion exclude each other."""
+        return [(f.name, f.by_name) for f in self.fields if f.by_name]
 
     def path(self, resource_id: str = None) -> tuple:
         """Path parts below the API root."""
@@ -141,9 +172,17 @@ class Resource:
         return parts + (resource_id,) if resource_id is not None else parts
 
     def missing_for_create(self, desired: dict) -> list:
-        """The requirements of a create that ``desired`` does not meet, as option names."""
-        return [' or '.join(alternatives) for alternatives in self.create_requires
-                if all(desired.get(name) is None for name in alternatives)]
+        """The requirements of a create that ``desired`` does not meet, as option names.
+
+        A reference field is met by its by-name companion too, and named with it.
+        """
+        companions = dict((f.name, f.by_name) for f in self.fields if f.by_name)
+        missing = []
+        for alternatives in self.create_requires:
+            names = [part for name in alternatives for part in (name, companions.get(name)) if part]
+            if all(desired.get(name) is None for name in names):
+                missing.append(' or '.join(names))
+        return missing
 
 
 #: What an id may hold: Neutron and Huawei ids are UUIDs; anything with '/', '?', '#', spaces or a
@@ -173,12 +212,28 @@ def validate_input(resource: Resource, params: dict) -> None:
     validate_connection(params)
     for fld in resource.fields:
         value = params.get(fld.name)
-        if value is None:
-            continue
-        for check in fld.checks:
-            problem = check(value)
+        if value is not None:
+            for check in fld.checks:
+                problem = check(value)
+                if problem:
+                    raise InputError('%s: %s' % (fld.name, problem))
+        if fld.by_name and params.get(fld.by_name) is not None:
+            problem = length(1, 255)(params[fld.by_name]) or printable(params[fld.by_name])
             if problem:
-                raise InputError('%s: %s' % (fld.name, problem))
+                raise InputError('%s: %s' % (fld.by_name, problem))
+    for option_check in resource.option_checks:
+        problem = option_check(params)
+        if problem:
+            raise InputError(problem)
+
+
+#: The form of the ids Neutron and Huawei hand out; a by-name option holding one is taken as that id.
+_UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+
+
+def looks_like_id(value: str) -> bool:
+    """Whether ``value`` has the form of a resource id (a UUID)."""
+    return bool(_UUID.match(value))
 
 
 # ---------------------------------------------------------------------------
@@ -251,7 +306,7 @@ def check_create_only(resource: Resource, current: dict, desired: dict) -> None:
     """Fail when a field that only a create can set is asked to differ from the current value."""
     for fld in resource.fields:
         want = desired.get(fld.name)
-        if fld.updatable or want is None or want == current.get(fld.name):
+        if fld.updatable or want is None or not compare.differs(fld.rule, current.get(fld.name), want):
             continue
         raise InputError('%s cannot be changed on an existing %s (current: %s, requested: %s); '
                          'delete it and create it again to change it'
@@ -329,6 +384,8 @@ class ResourceModule:
         if fields_as_options:
             spec.update(resource.argument_spec())
         spec.update(argument_spec)
+        if fields_as_options:
+            kwargs['mutually_exclusive'] = resource.mutually_exclusive() + list(kwargs.get('mutually_exclusive', []))
         self.module = VpnaasModule(argument_spec=spec, supports_check_mode=True, **kwargs)
         if REQUESTS_IMPORT_ERROR:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
@@ -378,6 +435,61 @@ class ResourceModule:
         items = self.client.list_all(self.resource.path(), self.resource.list_key, query)
         return [item for item in items if all(_matches(item.get(key), value) for key, value in query.items())]
 
+    def resolve_references(self) -> None:
+        """Turn each by-name option (``vpnservice: branch-1``) into the id of its reference field.
+
+        A value in the form of an id is taken as one, without a request; anything else is
+        looked up by name (one list request), and must name exactly one resource. In check
+        mode a name that matches nothing yet (made earlier in the same check run) is kept,
+        with a warning, so that the prediction can go on.
+        """
+        for fld in self.resource.fields:
+            value = self.params.get(fld.by_name) if fld.by_name else None
+            if value is None:
+                continue
+            if looks_like_id(value):
+                self.params[fld.name] = value
+                continue
+            target = fld.refers
+            items = self.client.list_all(target.path(), target.list_key, {'name': value})
+            matches = [item for item in items if item.get('name') == value]
+            if len(matches) > 1:
+                raise InputError("%s: %d %ss are named '%s' (ids: %s); give %s instead"
+                                 % (fld.by_name, len(matches), target.noun, value,
+                                    ', '.join(sorted(m.get('id', '?') for m in matches)), fld.name))
+            if matches:
+                self.params[fld.name] = matches[0].get('id')
+            elif self.module.check_mode:
+                self.module.warn("%s: no %s is named '%s' yet; check mode goes on with the name in place of its id"
+                                 % (fld.by_name, target.noun, value))
+                self.params[fld.name] = value
+            else:
+                raise InputError("%s: no %s is named '%s'" % (fld.by_name, target.noun, value))
+
+    def users(self, resource_id: str) -> list:
+        """Labels of the resources that refer to ``resource_id`` (for a 409 "in use"); [] if they cannot be read."""
+        labels = []
+        for usage in self.resource.used_by:
+            for field_name in usage.fields:
+                try:
+                    items = self.client.list_all(('vpn', usage.collection), usage.list_key, {field_name: resource_id})
+                except ApiError:
+                    return []
+                labels.extend("%s '%s' (%s)" % (usage.noun, item.get('name') or '', item.get('id'))
+                              for item in items if item.get(field_name) == resource_id)
+        return sorted(set(labels))
+
+    def in_use_message(self, exc: ApiError, verb: str, current: dict) -> str:
+        """The failure text of a 409: who uses the resource, then the API's own words."""
+        users = self.users(current['id']) if current and current.get('id') else []
+        if not users:
+            return 'Failed to %s %s: %s' % (verb, self.label(current), exc)
+        advice = ('delete those first' if verb == 'delete' else
+                  'the API changes no %s that is in use: make a new one for the change, or delete those first'
+                  % self.resource.noun)
+        return 'Failed to %s %s: it is in use by %s; %s. The API said: %s' % (
+            verb, self.label(current), ', '.join(users), advice, exc)
+
     def find(self) -> dict:
         """The resource by ``id``, else by ``name``; None when absent; several by name fail listing their ids."""
         if self.params.get('id'):
@@ -417,7 +529,8 @@ class ResourceModule:
             plan, after = self.update(plan, current)
             return plan, self.settled(after, 'update') if plan.changed else after
         if plan.action == 'create':
-            return plan, self.settled(self.create(plan), 'create')
+            created = self.create(plan)
+            return plan, self.settled(created, 'create') if self.resource.wait_after_create else created
         if plan.action == 'delete':
             try:
                 self.client.call('DELETE', self.resource.path(current['id']))
@@ -509,6 +622,7 @@ class ResourceModule:
         try:
             validate_input(self.resource, self.params)
             self.connect()
+            self.resolve_references()
             current = self.find()
             plan = self.plan(current)
             if self.module.check_mode:
@@ -519,6 +633,8 @@ class ResourceModule:
             self.fail(str(exc))
         except ApiError as exc:
             verb = {'create': 'create', 'update': 'update', 'delete': 'delete'}.get(plan.action if plan else '', 'read')
+            if exc.status == 409 and self.resource.used_by and verb in ('update', 'delete'):
+                self.fail(self.in_use_message(exc, verb, current))
             self.fail('Failed to %s %s: %s' % (verb, self.label(current), exc))
         self.module.exit_json(**self.result(plan, after))
 
@@ -533,8 +649,10 @@ class ResourceModule:
         return result
 
     # -- the _info flow ----------------------------------------------------------------
-    def run_info(self, filters: dict) -> None:
-        """Report resources by id, by name and filters, or all of them; never changes anything."""
+    def run_info(self, filters: dict = None) -> None:
+        """Report resources by id, by name and filters (default: the ``filters`` option), or all; never changes anything."""
+        if filters is None:
+            filters = self.params.get('filters') or {}
         try:
             validate_connection(self.params)
             problem = printable(self.params['name']) if self.params.get('name') else None
@@ -555,6 +673,27 @@ class ResourceModule:
             self.fail('Failed to list %ss: %s' % (self.resource.noun, exc))
         extra = dict(retried=self.client.retried) if self.client.retried else {}
         self.module.exit_json(changed=False, **dict(extra, **{self.resource.list_key: self.mask(items)}))
+
+
+def declarative_module(resource: Resource, extra_options: dict = None) -> ResourceModule:
+    """The module of a resource: its fields as options, plus ``id``, ``state``, ``wait`` and ``wait_timeout``."""
+    options = dict(
+        id=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=DEFAULT_WAIT_TIMEOUT),
+    )
+    options.update(extra_options or {})
+    return ResourceModule(resource, options, required_one_of=[('id', 'name')])
+
+
+def info_module(resource: Resource) -> ResourceModule:
+    """The ``_info`` module of a resource: ``id``, ``name`` and ``filters``."""
+    return ResourceModule(resource, dict(
+        id=dict(type='str'),
+        name=dict(type='str'),
+        filters=dict(type='dict', default={}),
+    ), fields_as_options=False)
 
 
 def _matches(value: object, wanted: object) -> bool:

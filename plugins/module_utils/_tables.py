@@ -16,11 +16,113 @@ from ansible_collections.vpnaas.cloud.plugins.module_utils import _compare as co
 from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import (
     Field,
     Resource,
+    Usage,
     at_least,
     length,
     networks,
     positive_suboptions,
     printable,
+)
+
+
+def used_by_connections(*fields: str) -> tuple:
+    """The connections whose ``fields`` hold the id of a resource (which then cannot be deleted)."""
+    return (Usage('IPsec site connection', 'ipsec-site-connections', 'ipsec_site_connections', fields),)
+
+
+def common_fields(name_length: int = 255) -> tuple:
+    """The name and description every VPN resource has."""
+    return (
+        Field('description', dict(type='str'), default='', checks=(length(0, 255), printable)),
+        Field('name', dict(type='str'), default='', checks=(length(1, name_length), printable)),
+    )
+
+
+def text(name: str, default: str) -> Field:
+    """An updatable text field whose values each cloud defines (algorithms, DH groups): the API checks them."""
+    return Field(name, dict(type='str'), default=default, checks=(length(1, 64), printable))
+
+
+#: The key lifetime of IKE and IPsec policies; only the sub-keys given are managed.
+LIFETIME = Field('lifetime', dict(type='dict', options=dict(
+    units=dict(type='str', choices=['seconds', 'kilobytes']),
+    value=dict(type='int'),
+)), rule=compare.SUBSET, default={'units': 'seconds', 'value': 3600}, checks=(positive_suboptions('value'),))
+
+
+def at_least_one_item(value: list):
+    """A list that is not empty."""
+    return None if value else 'must hold at least one item'
+
+
+def cidr_endpoints(params: dict):
+    """Endpoints of a group of type cidr are networks in CIDR notation (checked before any request)."""
+    if params.get('type') != 'cidr' or not params.get('endpoints'):
+        return None
+    problem = networks(params['endpoints'])
+    return 'endpoints: %s' % problem if problem else None
+
+
+VPN_SERVICE = Resource(
+    noun='VPN service',
+    collection='vpnservices',
+    key='vpnservice',
+    list_key='vpnservices',
+    fields=common_fields() + (
+        Field('admin_state_up', dict(type='bool'), default=True),
+        Field('router_id', dict(type='str'), updatable=False, checks=(length(1, 255), printable)),
+        Field('subnet_id', dict(type='str'), updatable=False, checks=(length(1, 255), printable)),
+    ),
+    create_requires=(('router_id',),),
+    used_by=used_by_connections('vpnservice_id'),
+    wait_after_create=False,
+)
+
+IKE_POLICY = Resource(
+    noun='IKE policy',
+    collection='ikepolicies',
+    key='ikepolicy',
+    list_key='ikepolicies',
+    fields=common_fields() + (
+        text('auth_algorithm', 'sha1'),
+        text('encryption_algorithm', 'aes-128'),
+        Field('ike_version', dict(type='str', choices=['v1', 'v2']), default='v1'),
+        LIFETIME,
+        text('pfs', 'group5'),
+        Field('phase1_negotiation_mode', dict(type='str', choices=['main', 'aggressive']), default='main'),
+    ),
+    used_by=used_by_connections('ikepolicy_id'),
+)
+
+IPSEC_POLICY = Resource(
+    noun='IPsec policy',
+    collection='ipsecpolicies',
+    key='ipsecpolicy',
+    list_key='ipsecpolicies',
+    fields=common_fields() + (
+        text('auth_algorithm', 'sha1'),
+        Field('encapsulation_mode', dict(type='str', choices=['tunnel', 'transport']), default='tunnel'),
+        text('encryption_algorithm', 'aes-128'),
+        LIFETIME,
+        text('pfs', 'group5'),
+        Field('transform_protocol', dict(type='str', choices=['esp', 'ah', 'ah-esp']), default='esp'),
+    ),
+    used_by=used_by_connections('ipsecpolicy_id'),
+)
+
+ENDPOINT_GROUP = Resource(
+    noun='endpoint group',
+    collection='endpoint-groups',
+    key='endpoint_group',
+    list_key='endpoint_groups',
+    fields=common_fields() + (
+        Field('endpoints', dict(type='list', elements='str'), rule=compare.SET, updatable=False,
+              checks=(at_least_one_item,)),
+        Field('type', dict(type='str', choices=['subnet', 'cidr', 'network', 'router', 'vlan']), updatable=False),
+    ),
+    create_requires=(('type',), ('endpoints',)),
+    option_checks=(cidr_endpoints,),
+    used_by=used_by_connections('local_ep_group_id', 'peer_ep_group_id'),
 )
 
 
@@ -62,18 +164,18 @@ IPSEC_SITE_CONNECTION = Resource(
             timeout=dict(type='int'),
         )), rule=compare.SUBSET, default={'action': 'hold', 'interval': 30, 'timeout': 120},
             checks=(positive_suboptions('interval', 'timeout'), dpd_values_consistent)),
-        Field('ikepolicy_id', dict(type='str'), updatable=False),
+        Field('ikepolicy_id', dict(type='str'), updatable=False, refers=IKE_POLICY),
         Field('initiator', dict(type='str', choices=['bi-directional', 'response-only']), default='bi-directional'),
-        Field('ipsecpolicy_id', dict(type='str'), updatable=False),
-        Field('local_ep_group_id', dict(type='str')),
+        Field('ipsecpolicy_id', dict(type='str'), updatable=False, refers=IPSEC_POLICY),
+        Field('local_ep_group_id', dict(type='str'), refers=ENDPOINT_GROUP),
         Field('mtu', dict(type='int'), default=1500, checks=(at_least(68),)),
         Field('name', dict(type='str'), default='', checks=(length(1, 64), printable)),
         Field('peer_address', dict(type='str'), rule=compare.ADDRESS, checks=(length(1, 250), printable)),
         Field('peer_cidrs', dict(type='list', elements='str'), rule=compare.CIDR_SET, default=[], checks=(networks,)),
-        Field('peer_ep_group_id', dict(type='str')),
+        Field('peer_ep_group_id', dict(type='str'), refers=ENDPOINT_GROUP),
         Field('peer_id', dict(type='str'), checks=(length(1, 250), printable)),
         Field('psk', dict(type='str', no_log=True), rule=compare.SECRET, checks=(length(1, 128),)),
-        Field('vpnservice_id', dict(type='str'), updatable=False),
+        Field('vpnservice_id', dict(type='str'), updatable=False, refers=VPN_SERVICE),
     ),
     create_requires=(('vpnservice_id',), ('ikepolicy_id',), ('ipsecpolicy_id',), ('peer_address',), ('peer_id',),
                      ('psk',), ('local_ep_group_id', 'peer_cidrs'), ('peer_ep_group_id', 'peer_cidrs')),

@@ -62,18 +62,36 @@ options:
   vpnservice_id:
     description:
       - The id of the VPN service the connection belongs to.
-      - Required to create a connection. It cannot be changed afterwards; asking for another value fails,
-        naming the current and the requested value.
+      - Required to create a connection (or O(vpnservice)). It cannot be changed afterwards; asking for another value
+        fails, naming the current and the requested value.
+    type: str
+  vpnservice:
+    description:
+      - The VPN service, by name or id; the module looks the name up (one more request) and uses its id as
+        O(vpnservice_id). A value in the form of an id (a UUID) is taken as the id.
+      - Fails when no service, or more than one, has that name. In check mode a name that matches nothing
+        (a service that the same check run would create) is kept as it is, with a warning.
+      - Mutually exclusive with O(vpnservice_id).
     type: str
   ikepolicy_id:
     description:
       - The id of the IKE policy of the connection.
-      - Required to create a connection. It cannot be changed afterwards.
+      - Required to create a connection (or O(ikepolicy)). It cannot be changed afterwards.
+    type: str
+  ikepolicy:
+    description:
+      - The IKE policy, by name or id, looked up as described for O(vpnservice).
+      - Mutually exclusive with O(ikepolicy_id).
     type: str
   ipsecpolicy_id:
     description:
       - The id of the IPsec policy of the connection.
-      - Required to create a connection. It cannot be changed afterwards.
+      - Required to create a connection (or O(ipsecpolicy)). It cannot be changed afterwards.
+    type: str
+  ipsecpolicy:
+    description:
+      - The IPsec policy, by name or id, looked up as described for O(vpnservice).
+      - Mutually exclusive with O(ipsecpolicy_id).
     type: str
   admin_state_up:
     description:
@@ -114,7 +132,13 @@ options:
   local_ep_group_id:
     description:
       - The id of the endpoint group (of type C(subnet)) that holds the local subnets.
-      - Required to create a connection, unless O(peer_cidrs) is given (OpenStack, VPN service with a subnet).
+      - Required to create a connection (or O(local_ep_group)), unless O(peer_cidrs) is given (OpenStack, VPN service
+        with a subnet). It can be changed.
+    type: str
+  local_ep_group:
+    description:
+      - The local endpoint group, by name or id, looked up as described for O(vpnservice).
+      - Mutually exclusive with O(local_ep_group_id).
     type: str
   mtu:
     description:
@@ -143,7 +167,12 @@ options:
   peer_ep_group_id:
     description:
       - The id of the endpoint group (of type C(cidr)) that holds the peer's networks.
-      - Required to create a connection, unless O(peer_cidrs) is given.
+      - Required to create a connection (or O(peer_ep_group)), unless O(peer_cidrs) is given. It can be changed.
+    type: str
+  peer_ep_group:
+    description:
+      - The peer endpoint group, by name or id, looked up as described for O(vpnservice).
+      - Mutually exclusive with O(peer_ep_group_id).
     type: str
   peer_id:
     description:
@@ -170,6 +199,11 @@ notes:
   - "A new connection starts in C(PENDING_CREATE) until the VPN agent reports on it; with O(wait=true) the module
     returns once it is C(ACTIVE) or C(DOWN)."
 seealso:
+  - module: vpnaas.cloud.ipsec_connection_info
+  - module: vpnaas.cloud.vpn_service
+  - module: vpnaas.cloud.ike_policy
+  - module: vpnaas.cloud.ipsec_policy
+  - module: vpnaas.cloud.endpoint_group
   - name: OpenStack Networking API reference
     description: The VPNaaS section describes the API this module drives; Huawei Cloud and Open Telekom Cloud serve a clone of it.
     link: https://docs.openstack.org/api-ref/network/v2/index.html
@@ -193,6 +227,19 @@ EXAMPLES = r'''
     psk: "{{ branch1_psk }}"
     update_psk: on_create
   register: tunnel
+
+- name: The same, naming the service, policies and endpoint groups (each name costs one lookup request)
+  vpnaas.cloud.ipsec_connection:
+    name: branch-1
+    vpnservice: vpn-main
+    ikepolicy: ike-aes256
+    ipsecpolicy: ipsec-aes256
+    local_ep_group: hq-local
+    peer_ep_group: branch-1-peer
+    peer_address: 203.0.113.20
+    peer_id: 203.0.113.20
+    psk: "{{ branch1_psk }}"
+    update_psk: on_create
 
 - name: Change the MTU and DPD timeout of a connection, by id
   vpnaas.cloud.ipsec_connection:
@@ -341,19 +388,15 @@ ipsec_site_connection:
     psk: "********"
 '''
 
-from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import ResourceModule
+from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import declarative_module
 from ansible_collections.vpnaas.cloud.plugins.module_utils._tables import IPSEC_SITE_CONNECTION
 
 
 def main() -> None:
     """Run the module."""
-    runner = ResourceModule(IPSEC_SITE_CONNECTION, dict(
-        id=dict(type='str'),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
+    runner = declarative_module(IPSEC_SITE_CONNECTION, dict(
         update_psk=dict(type='str', choices=['always', 'on_create'], default='always', no_log=False),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=180),
-    ), required_one_of=[('id', 'name')])
+    ))
     runner.run(runner.params['update_psk'])
 
 

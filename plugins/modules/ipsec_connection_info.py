@@ -19,18 +19,8 @@ author:
   - vpnaas.cloud contributors (@vpnaas)
 extends_documentation_fragment:
   - vpnaas.cloud.connection
+  - vpnaas.cloud.connection.info
   - vpnaas.cloud.connection.action_group
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details:
-      - The module only reads, so check mode changes nothing about it.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: N/A
-    details:
-      - The module changes nothing.
 options:
   id:
     description:
@@ -100,18 +90,13 @@ ipsec_site_connections:
       dpd: {action: hold, interval: 30, timeout: 120}
 '''
 
-from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import ResourceModule
+from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import info_module
 from ansible_collections.vpnaas.cloud.plugins.module_utils._tables import IPSEC_SITE_CONNECTION
 
 
 def main() -> None:
     """Run the module."""
-    runner = ResourceModule(IPSEC_SITE_CONNECTION, dict(
-        id=dict(type='str'),
-        name=dict(type='str'),
-        filters=dict(type='dict', default={}),
-    ), fields_as_options=False)
-    runner.run_info(runner.params['filters'])
+    info_module(IPSEC_SITE_CONNECTION).run_info()
 
 
 if __name__ == '__main__':

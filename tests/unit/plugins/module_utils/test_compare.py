@@ -45,6 +45,11 @@ def test_normalize_network_rejects(text, words):
     (compare.ADDRESS, '2001:db8::1', '2001:DB8:0::1', False),
     (compare.ADDRESS, '192.0.2.1', '192.0.2.2', True),
     (compare.ADDRESS, '127.0.0.1', 'localhost', False),
+    (compare.SET, ['subnet-b', 'subnet-a'], ['subnet-a', 'subnet-b', 'subnet-a'], False),
+    (compare.SET, ['subnet-a'], ['subnet-a', 'subnet-b'], True),
+    (compare.SET, ['2001:db8::/32'], ['2001:DB8:0::/32'], False),
+    (compare.SET, ['Subnet-A'], ['subnet-a'], True),
+    (compare.SET, None, [], False),
 ])
 def test_differs(rule, current, desired, expected):
     assert compare.differs(rule, current, desired) is expected
@@ -84,3 +89,7 @@ def test_mask_secrets_is_recursive_and_keeps_absence():
     expected = {'psk': '********', 'nested': [{'psk': '********', 'name': 'n'}], 'other': None}
     assert compare.mask_secrets(data, frozenset(['psk'])) == expected
     assert compare.mask_secrets({'name': 'n'}, frozenset(['psk'])) == {'name': 'n'}
+
+
+def test_changed_part_of_set_drops_repeats_and_keeps_order():
+    assert compare.changed_part(compare.SET, None, ['s2', 's1', 's2']) == ['s2', 's1']

@@ -78,8 +78,9 @@ def test_create_names_every_missing_option_before_any_write(api, run):
     api.expect('GET', LIST, query={'name': 'branch-1'}, answer=listed())
     result, failed, _out = run(main, dict(name='branch-1', peer_address='203.0.113.20'))
     assert failed
-    assert result['msg'] == ('Cannot create a new IPsec site connection: missing vpnservice_id, ikepolicy_id, ipsecpolicy_id, '
-                             'peer_id, psk, local_ep_group_id or peer_cidrs, peer_ep_group_id or peer_cidrs')
+    assert result['msg'] == ('Cannot create a new IPsec site connection: missing vpnservice_id or vpnservice, '
+                             'ikepolicy_id or ikepolicy, ipsecpolicy_id or ipsecpolicy, peer_id, psk, '
+                             'local_ep_group_id or local_ep_group or peer_cidrs, peer_ep_group_id or peer_ep_group or peer_cidrs')
 
 
 def test_a_post_is_never_sent_twice_after_an_unclear_answer(api, run):

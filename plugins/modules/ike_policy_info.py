@@ -1,0 +1,87 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 vpnaas.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ike_policy_info
+short_description: List IKE policies (VPNaaS)
+version_added: 0.1.0
+description:
+  - Report IKE policies of the Neutron VPNaaS API (Huawei Cloud classic VPN, Open Telekom Cloud /
+    T Cloud Public, OpenStack). Report one by O(id), those with a O(name), or all of them, optionally filtered.
+  - Pages through the whole listing where the API pages. Filters are sent to the API and applied here as well,
+    because some clouds ignore them.
+author:
+  - vpnaas.cloud contributors (@vpnaas)
+extends_documentation_fragment:
+  - vpnaas.cloud.connection
+  - vpnaas.cloud.connection.info
+  - vpnaas.cloud.connection.action_group
+options:
+  id:
+    description:
+      - The id of one policy. The result is empty when it does not exist.
+    type: str
+  name:
+    description:
+      - Only policies with this exact name.
+    type: str
+  filters:
+    description:
+      - "Only policies whose top-level fields have these values, for example C({ike_version: v2}).
+        A list as a value matches any of its items."
+    type: dict
+    default: {}
+seealso:
+  - module: vpnaas.cloud.ike_policy
+'''
+
+EXAMPLES = r'''
+- name: List the IKEv1 policies still in place
+  vpnaas.cloud.ike_policy_info:
+    filters:
+      ike_version: v1
+  register: old_policies
+'''
+
+RETURN = r'''
+retried:
+  description:
+    - One line for each request that was retried (what failed, and after how long it was tried again).
+  returned: when a request was retried
+  type: list
+  elements: str
+  sample:
+    - "GET https://vpn.example.com/v2.0/vpn/ikepolicies answered HTTP 503; retry 1 of 4 in 1.0 s"
+ikepolicies:
+  description:
+    - The policies found, as the API returns them. Empty when none.
+    - See RV(vpnaas.cloud.ike_policy#module:ikepolicy) for the fields.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 9b00d6b0-6c93-4ca5-9747-b8ade7bb514f
+      name: ike-aes256
+      auth_algorithm: sha256
+      encryption_algorithm: aes-256
+      ike_version: v2
+      lifetime: {units: seconds, value: 28800}
+      pfs: group14
+      phase1_negotiation_mode: main
+'''
+
+from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import info_module
+from ansible_collections.vpnaas.cloud.plugins.module_utils._tables import IKE_POLICY
+
+
+def main() -> None:
+    """Run the module."""
+    info_module(IKE_POLICY).run_info()
+
+
+if __name__ == '__main__':
+    main()

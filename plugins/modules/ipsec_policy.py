@@ -1,0 +1,204 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 vpnaas.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ipsec_policy
+short_description: Create, update or delete an IPsec policy (VPNaaS)
+version_added: 0.1.0
+description:
+  - Manage an IPsec policy (the phase 2 settings of a tunnel) of the Neutron VPNaaS API, as served by
+    Huawei Cloud (classic VPN), Open Telekom Cloud / T Cloud Public and OpenStack.
+  - The policy is found by O(id), else by O(name). When it exists, the module sends one C(PUT) that holds
+    only the fields that differ (only the O(lifetime) sub-options that differ), or nothing. When it does not
+    exist, O(state=present) creates it with one C(POST). O(state=absent) deletes it, and does nothing if it is
+    already gone.
+  - The API refuses to change or delete a policy that connections use; the module then fails naming those connections.
+  - Options that are not set are not managed. Check mode only reads; diff mode shows the fields that change.
+author:
+  - vpnaas.cloud contributors (@vpnaas)
+extends_documentation_fragment:
+  - vpnaas.cloud.connection
+  - vpnaas.cloud.connection.wait
+  - vpnaas.cloud.connection.action_group
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details:
+      - Only the fields that change are shown.
+  idempotent:
+    description: Running the task again with the same options reports no change.
+    support: full
+options:
+  id:
+    description:
+      - The id of the IPsec policy to manage. When given, O(name) is just a field to set, and with
+        O(state=present) the policy must exist.
+      - One of O(id) and O(name) is required.
+    type: str
+  state:
+    description:
+      - V(present) creates the policy when it does not exist, and updates it when it differs.
+      - V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  name:
+    description:
+      - The name of the policy, 1 to 255 characters. Used to find it when O(id) is not given.
+    type: str
+  description:
+    description:
+      - A description of the policy, at most 255 characters.
+    type: str
+  auth_algorithm:
+    description:
+      - The integrity (hash) algorithm.
+      - "The values differ between clouds, and the API checks them: OpenStack accepts C(sha256), C(sha384),
+        C(sha512) and, with the AES CCM/GCM extension, C(aes-xcbc) and C(aes-cmac); Huawei Cloud and Open Telekom
+        Cloud accept C(sha1), C(md5), C(sha2-256), C(sha2-384) and C(sha2-512)."
+      - The server default is V(sha1), which OpenStack 2026.2 no longer accepts, so give it when creating a policy there.
+    type: str
+  encapsulation_mode:
+    description:
+      - How packets are encapsulated. The server default is V(tunnel).
+    type: str
+    choices: [tunnel, transport]
+  encryption_algorithm:
+    description:
+      - The encryption algorithm, for example V(aes-128) (the server default), V(aes-192), V(aes-256) or V(3des).
+        OpenStack also accepts the AES CCM and GCM modes (C(aes-128-gcm-16), ...). The API checks the value.
+    type: str
+  lifetime:
+    description:
+      - The lifetime of the security association. Only the sub-options given are managed; the other keeps its
+        current value.
+    type: dict
+    suboptions:
+      units:
+        description:
+          - The unit of O(lifetime.value). The server default is V(seconds).
+        type: str
+        choices: [seconds, kilobytes]
+      value:
+        description:
+          - The lifetime, a positive number. The server default is V(3600).
+        type: int
+  pfs:
+    description:
+      - The Diffie-Hellman group for perfect forward secrecy, for example V(group5) (the server default),
+        V(group2) or V(group14). The API checks the value.
+    type: str
+  transform_protocol:
+    description:
+      - The transform protocol. The server default is V(esp).
+    type: str
+    choices: [esp, ah, ah-esp]
+notes:
+  - IPsec policies have no status, so O(wait) only makes a delete check that the policy is gone.
+seealso:
+  - module: vpnaas.cloud.ipsec_policy_info
+  - module: vpnaas.cloud.ike_policy
+  - module: vpnaas.cloud.ipsec_connection
+'''
+
+EXAMPLES = r'''
+- name: An ESP tunnel policy with AES-256 and SHA-256
+  vpnaas.cloud.ipsec_policy:
+    name: ipsec-aes256
+    auth_algorithm: sha256
+    encryption_algorithm: aes-256
+    pfs: group14
+    transform_protocol: esp
+    encapsulation_mode: tunnel
+    lifetime:
+      value: 3600
+
+- name: Delete the policy
+  vpnaas.cloud.ipsec_policy:
+    name: ipsec-aes256
+    state: absent
+'''
+
+RETURN = r'''
+retried:
+  description:
+    - One line for each request that was retried (what failed, and after how long it was tried again).
+  returned: when a request was retried
+  type: list
+  elements: str
+  sample:
+    - "PUT https://vpn.example.com/v2.0/vpn/ipsecpolicies/e6e2... answered HTTP 503; retry 1 of 4 in 1.0 s"
+ipsecpolicy:
+  description:
+    - The policy as the API returned it after the create or update, or as it is when nothing changed.
+    - In check mode, the policy as it would be afterwards.
+    - An empty dict when the policy is absent (O(state=absent)).
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: The policy id.
+      type: str
+      sample: e6e23d0c-9519-4d52-8ea4-5b1f96d857b1
+    name:
+      description: The name.
+      type: str
+      sample: ipsec-aes256
+    description:
+      description: The description.
+      type: str
+      sample: ""
+    auth_algorithm:
+      description: The integrity algorithm.
+      type: str
+      sample: sha256
+    encapsulation_mode:
+      description: The encapsulation mode.
+      type: str
+      sample: tunnel
+    encryption_algorithm:
+      description: The encryption algorithm.
+      type: str
+      sample: aes-256
+    lifetime:
+      description: The lifetime, with C(units) and C(value).
+      type: dict
+      sample: {units: seconds, value: 3600}
+    pfs:
+      description: The Diffie-Hellman group.
+      type: str
+      sample: group14
+    transform_protocol:
+      description: The transform protocol.
+      type: str
+      sample: esp
+  sample:
+    id: e6e23d0c-9519-4d52-8ea4-5b1f96d857b1
+    name: ipsec-aes256
+    auth_algorithm: sha256
+    encapsulation_mode: tunnel
+    encryption_algorithm: aes-256
+    lifetime: {units: seconds, value: 3600}
+    pfs: group14
+    transform_protocol: esp
+'''
+
+from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import declarative_module
+from ansible_collections.vpnaas.cloud.plugins.module_utils._tables import IPSEC_POLICY
+
+
+def main() -> None:
+    """Run the module."""
+    declarative_module(IPSEC_POLICY).run()
+
+
+if __name__ == '__main__':
+    main()
