@@ -112,8 +112,18 @@ unit: venv $(SRC_LINK) ## Unit tests (tests/unit) and the emulator's own tests (
 	$(call run_pytest,tests/unit,$(UNIT_ENV))
 	$(call run_pytest,tests/emulator,$(UNIT_ENV))
 
+# The integration tests that do not time their own requests run on both cores (pytest-xdist);
+# the fault, concurrency, load and secrets tests run one at a time afterwards.
+PARALLEL_INTEGRATION := tests/integration/test_targets.py tests/integration/test_site_to_site.py \
+	tests/integration/test_environment_auth.py
+INTEGRATION_WORKERS ?= 2
+
 integration: venv collection ## Integration tests: ansible-playbook and ansible-runner (as AWX) against the emulator
-	$(call run_pytest,tests/integration,$(ANSIBLE_ENV))
+	@echo "== pytest on $(INTEGRATION_WORKERS) workers: $(notdir $(PARALLEL_INTEGRATION))"
+	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" -n $(INTEGRATION_WORKERS) $(PARALLEL_INTEGRATION)
+	@echo "== pytest tests/integration: the rest, one at a time"
+	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(addprefix --ignore=,$(PARALLEL_INTEGRATION)) \
+		tests/integration
 	$(call run_pytest,tests/awx,$(ANSIBLE_ENV))
 
 sanity: venv collection ## ansible-test sanity (no ignore files) on the collection as shipped
