@@ -126,6 +126,15 @@ integration: venv collection ## Integration tests: ansible-playbook and ansible-
 		tests/integration
 	$(call run_pytest,tests/awx,$(ANSIBLE_ENV))
 
+# Loop size and interleaved rounds of `make bench` (tests/bench/bench.py): the defaults fit in 10 minutes on a
+# quiet 2-core machine; `make bench BENCH_ITEMS=200 BENCH_ROUNDS=3` is the full-size run (about 35 minutes).
+BENCH_ITEMS ?= 20
+BENCH_ROUNDS ?= 4
+.PHONY: bench
+bench: venv collection ## Benchmark against the emulator: requests per task, loop time vs ansible.builtin.uri, memory
+	env $(ANSIBLE_ENV) $(PY) tests/bench/bench.py --items $(BENCH_ITEMS) --rounds $(BENCH_ROUNDS) \
+		--output "$(CURDIR)/tests/output/bench"
+
 sanity: venv collection ## ansible-test sanity (no ignore files) on the collection as shipped
 	@echo "== ansible-test sanity on the content of $(notdir $(TARBALL))"
 	rm -rf "$(BUILD)/sanity"
