@@ -345,6 +345,12 @@ def plan_delete(current: dict) -> Plan:
 # Running a module
 # ---------------------------------------------------------------------------
 
+def _in_use(error: ApiError) -> bool:
+    """The API refused because other resources use this one: a 409 (most resources), or a
+    400 whose type ends in ``InUse`` (Neutron 29 answers ``EndpointGroupInUse`` with 400)."""
+    return error.status == 409 or (error.status == 400 and bool(re.match(r'^\w*InUse\b', error.api_message or '')))
+
+
 #: Statuses of a request whose outcome is unknown: the server may have acted on it.
 def _outcome_unknown(error: ApiError) -> bool:
     """No answer (timeout, reset) or a server-side failure: a POST may have been carried out."""
@@ -633,7 +639,7 @@ class ResourceModule:
             self.fail(str(exc))
         except ApiError as exc:
             verb = {'create': 'create', 'update': 'update', 'delete': 'delete'}.get(plan.action if plan else '', 'read')
-            if exc.status == 409 and self.resource.used_by and verb in ('update', 'delete'):
+            if _in_use(exc) and self.resource.used_by and verb in ('update', 'delete'):
                 self.fail(self.in_use_message(exc, verb, current))
             self.fail('Failed to %s %s: %s' % (verb, self.label(current), exc))
         self.module.exit_json(**self.result(plan, after))

@@ -43,11 +43,18 @@ def text(name: str, default: str) -> Field:
     return Field(name, dict(type='str'), default=default, checks=(length(1, 64), printable))
 
 
+def lifetime_value(value: dict):
+    """Neutron and Huawei refuse a lifetime under 60 (seconds)."""
+    if value.get('value') is not None and value['value'] < 60:
+        return 'value must be at least 60 (got %s)' % value['value']
+    return None
+
+
 #: The key lifetime of IKE and IPsec policies; only the sub-keys given are managed.
 LIFETIME = Field('lifetime', dict(type='dict', options=dict(
     units=dict(type='str', choices=['seconds', 'kilobytes']),
     value=dict(type='int'),
-)), rule=compare.SUBSET, default={'units': 'seconds', 'value': 3600}, checks=(positive_suboptions('value'),))
+)), rule=compare.SUBSET, default={'units': 'seconds', 'value': 3600}, checks=(lifetime_value,))
 
 
 def at_least_one_item(value: list):

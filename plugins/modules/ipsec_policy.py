@@ -85,11 +85,12 @@ options:
       units:
         description:
           - The unit of O(lifetime.value). The server default is V(seconds).
+          - OpenStack 2026.2 accepts only V(seconds).
         type: str
         choices: [seconds, kilobytes]
       value:
         description:
-          - The lifetime, a positive number. The server default is V(3600).
+          - The lifetime, at least 60. The server default is V(3600).
         type: int
   pfs:
     description:

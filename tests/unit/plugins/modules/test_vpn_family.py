@@ -85,7 +85,7 @@ def test_policy_update_refused_in_use_says_change_those(api, run):
 
 
 @pytest.mark.parametrize('options, message', [
-    (dict(name='p', lifetime={'value': 0}), 'lifetime: value must be a positive number'),
+    (dict(name='p', lifetime={'value': 59}), 'lifetime: value must be at least 60 (got 59)'),
     (dict(name='p', ike_version='v3'), 'ike_version'),
     (dict(name='p', pfs='group\n5'), 'pfs: must not contain control characters'),
     (dict(name='x' * 256), 'name: must be 1 to 255 characters long'),
@@ -274,3 +274,26 @@ def test_ipsec_policy_update_and_check_mode(api, run):
                answer={'ipsecpolicy': dict(policy, transform_protocol='ah')})
     result, failed, _out = run(ipsec_policy.main, dict(id=IKE_ID, transform_protocol='ah'))
     assert not failed and result['changed'] is True
+
+
+def test_group_in_use_answered_with_400_as_neutron_does(api, run):
+    """Neutron 29 refuses to delete a used endpoint group with 400 EndpointGroupInUse, not 409."""
+    api.expect('GET', EPG_PATH + '/' + EPG_ID, answer={'endpoint_group': EPG})
+    api.expect('DELETE', EPG_PATH + '/' + EPG_ID, status=400, answer={'NeutronError': {
+        'type': 'EndpointGroupInUse', 'message': 'Endpoint group %s is in use and cannot be deleted' % EPG_ID}})
+    api.expect('GET', '/v2.0/vpn/ipsec-site-connections', query={'local_ep_group_id': EPG_ID},
+               answer={'ipsec_site_connections': []})
+    api.expect('GET', '/v2.0/vpn/ipsec-site-connections', query={'peer_ep_group_id': EPG_ID},
+               answer={'ipsec_site_connections': [dict(CONN, peer_ep_group_id=EPG_ID)]})
+    result, failed, _out = run(endpoint_group.main, dict(id=EPG_ID, state='absent'))
+    assert failed
+    assert "in use by IPsec site connection 'vpnconnection1' (%s); delete those first" % CID in result['msg']
+    assert 'HTTP 400' in result['msg']
+
+
+def test_other_400_on_delete_is_passed_through_without_lookups(api, run):
+    api.expect('GET', EPG_PATH + '/' + EPG_ID, answer={'endpoint_group': EPG})
+    api.expect('DELETE', EPG_PATH + '/' + EPG_ID, status=400, answer={'NeutronError': {
+        'type': 'BadRequest', 'message': 'the group is not in use but something else is wrong'}})
+    result, failed, _out = run(endpoint_group.main, dict(id=EPG_ID, state='absent'))
+    assert failed and result['msg'].startswith('Failed to delete endpoint group %s: HTTP 400' % EPG_ID)
