@@ -135,6 +135,11 @@ bench: venv collection ## Benchmark against the emulator: requests per task, loo
 	env $(ANSIBLE_ENV) $(PY) tests/bench/bench.py --items $(BENCH_ITEMS) --rounds $(BENCH_ROUNDS) \
 		--output "$(CURDIR)/tests/output/bench"
 
+openstack: venv collection ## The vpnaas/openstack targets and Keystone logins against real Neutron 29 + Keystone 30 on loopback
+	@echo "== venvs of the real servers (cached in ~/.cache/vpnaas-cloud, rebuilt when tests/openstack/requirements-*.txt change)"
+	$(PY) tests/openstack/venvs.py neutron keystone
+	$(call run_pytest,tests/openstack,$(ANSIBLE_ENV))
+
 sanity: venv collection ## ansible-test sanity (no ignore files) on the collection as shipped
 	@echo "== ansible-test sanity on the content of $(notdir $(TARBALL))"
 	rm -rf "$(BUILD)/sanity"

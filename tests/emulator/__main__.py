@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--max-limit", type=int, default=0, help="server page size cap (0: none)")
     add("--id-seed", type=int, default=None, help="make ids deterministic")
     add("--region", default="RegionOne", help="region of the catalog endpoints")
+    add("--write-windows", choices=("on", "off"), default=None,
+        help="PUT/DELETE go through PENDING_UPDATE/PENDING_DELETE (default: on for huawei, off for neutron)")
     add("--no-reference-check", action="store_true", help="do not require referenced objects to exist")
     add("--access-key", default=DEFAULT_ACCESS_KEY, help="AK accepted for SDK-HMAC-SHA256 signatures")
     add("--secret-key", default=DEFAULT_SECRET_KEY, help="SK of that AK")
@@ -50,6 +52,7 @@ def make_config(args: argparse.Namespace) -> Config:
     return Config(flavour=args.flavour, pending_seconds=args.pending_seconds, psk_mode=args.psk_mode,
                   server_filter=not args.no_server_filter, paging=not args.no_paging, max_limit=args.max_limit,
                   token_ttl=args.token_ttl, check_references=not args.no_reference_check,
+                  write_windows=None if args.write_windows is None else args.write_windows == "on",
                   static_token=args.static_token, region=args.region, id_seed=args.id_seed,
                   access_key=args.access_key, secret_key=args.secret_key)
 

@@ -94,6 +94,12 @@ def connection_references(ctx: Context, record: dict[str, Any], given: dict[str,
     store, config = ctx.store, ctx.config
     if not config.check_references:
         return
+    if not creating and config.flavour != HUAWEI:
+        # Like Neutron 29 (tests/openstack): an update is checked against the service's endpoint
+        # mode first (merged with the stored fields), before the endpoint groups' types.
+        service = store.get(VPNSERVICE.plural, record.get("vpnservice_id") or "")
+        if service is not None:
+            check_endpoint_mode(record, service, config.flavour)
     if "local_ep_group_id" in given:
         check_endpoint_group(store, given["local_ep_group_id"], "local", "subnet")
     if "peer_ep_group_id" in given:
@@ -126,13 +132,30 @@ def check_record(ctx: Context, spec: ResourceSpec, record: dict[str, Any], given
         check_dpd(record)
         check_mtu(record)
         connection_references(ctx, record, given, creating)
+    elif spec in (IKEPOLICY, IPSECPOLICY) and ctx.config.flavour != HUAWEI:
+        check_database_enums(record)
     elif spec is ENDPOINT_GROUP and creating:
         check_endpoints(record)
 
 
-def check_not_in_use(store: Store, spec: ResourceSpec, rid: str, updating: bool) -> None:
-    """409 when deleting a used object, or updating a used IKE/IPsec policy."""
+# Values neutron-lib 5 still accepts (sha1 is even its default) that the database enums of
+# neutron-vpnaas 29 no longer hold: the write fails in the database and Neutron answers 500.
+DROPPED_ALGORITHMS = {"auth_algorithm": "sha1", "encryption_algorithm": "3des"}
+
+
+def check_database_enums(record: dict[str, Any]) -> None:
+    """500 like a real Neutron 29 for a policy with sha1 (also by default) or 3des."""
+    if any(record.get(name) == value for name, value in DROPPED_ALGORITHMS.items()):
+        raise ApiError(500, "HTTPInternalServerError", "Request Failed: internal server error while processing your request.")
+
+
+def check_not_in_use(store: Store, spec: ResourceSpec, rid: str, updating: bool, flavour: str = HUAWEI) -> None:
+    """409 when deleting a used object, or updating a used IKE/IPsec policy.
+
+    Neutron 29 refuses to delete a used endpoint group with 400, not 409 (tests/openstack).
+    """
     if not spec.in_use_kind or (updating and spec not in (IKEPOLICY, IPSECPOLICY)):
         return
     if store.users(spec.plural, rid):
-        raise ApiError(409, spec.in_use_kind, spec.in_use_message.format(id=rid))
+        status = 400 if spec is ENDPOINT_GROUP and flavour != HUAWEI else 409
+        raise ApiError(status, spec.in_use_kind, spec.in_use_message.format(id=rid))

@@ -157,6 +157,11 @@ class ControlApi:
             raise ControlError(404, f"unknown collection {collection}")
         if not isinstance(changes, dict) or "id" in changes:
             raise ControlError(400, "the body must be an object of fields to set (not id)")
+        changes = dict(changes)
+        settle_after = changes.pop("settle_after", None)
+        if settle_after is not None and (isinstance(settle_after, bool) or not isinstance(settle_after, (int, float))
+                                         or settle_after < 0 or "status" not in changes):
+            raise ControlError(400, "settle_after must be a number of seconds >= 0, given with status")
         with self.app.store.lock:
             record = self.app.store.get(spec.plural, rid)
             if record is None:
@@ -164,6 +169,9 @@ class ControlApi:
             record.update(copy.deepcopy(changes))
             if "status" in changes:
                 self.app.store.clear_pending(spec.plural, rid)
+            if settle_after is not None:
+                # As the VPN agent would report: the status becomes ACTIVE after that many seconds.
+                self.app.store.settle_later(spec.plural, rid, float(settle_after), "ACTIVE")
             return Response.json(200, {spec.singular: state_view(record)})
 
     def get_config(self, _request: Request) -> Response:

@@ -95,14 +95,26 @@ ENCRYPTION_ALGORITHMS = ("3des", "aes-128", "aes-192", "aes-256")
 PFS_GROUPS = ("group2", "group5", "group14")
 
 validate_dpd = v.sub_dict({"action": v.one_of(*DPD_ACTIONS), "interval": v.non_negative, "timeout": v.non_negative})
-validate_lifetime = v.sub_dict({"units": v.one_of("seconds", "kilobytes"), "value": v.non_negative})
+
+
+def validate_lifetime_units(name: str, value: Any, flavour: str) -> Any:
+    """neutron-lib 5 (Neutron 29) accepts only seconds; Huawei also kilobytes."""
+    return v.one_of("seconds", "kilobytes" if flavour == v.HUAWEI else "seconds")(name, value, flavour)
+
+
+def validate_lifetime_value(name: str, value: Any, flavour: str) -> int:
+    """neutron-lib 5 wants at least 60 (seconds); Huawei: any non-negative integer."""
+    return v.non_negative(name, value, flavour) if flavour == v.HUAWEI else v.at_least(60)(name, value, flavour)
+
+
+validate_lifetime = v.sub_dict({"units": validate_lifetime_units, "value": validate_lifetime_value})
 
 CONNECTION = ResourceSpec(
     collection="ipsec-site-connections",
     singular="ipsec_site_connection",
     plural="ipsec_site_connections",
     not_found_kind="IPsecSiteConnectionNotFound",
-    not_found_message="IPsec site connection {id} could not be found",
+    not_found_message="ipsec_site_connection {id} not found",  # as neutron-vpnaas 29 words it
     fields=_common() + (
         Field("vpnservice_id", CREATE_ONLY, v.string(255)),
         Field("ikepolicy_id", CREATE_ONLY, v.string(255)),
@@ -111,6 +123,7 @@ CONNECTION = ResourceSpec(
         Field("peer_ep_group_id", UPDATABLE, v.string(255, nullable=True), None),
         Field("peer_address", UPDATABLE, v.string(250)),
         Field("peer_id", UPDATABLE, v.string(250)),
+        Field("local_id", UPDATABLE, v.string(255), ""),
         Field("psk", UPDATABLE, v.psk),
         Field("initiator", UPDATABLE, v.one_of("bi-directional", "response-only"), "bi-directional"),
         Field("admin_state_up", UPDATABLE, v.boolean, True),

@@ -14,6 +14,7 @@ import threading
 import time
 import traceback
 import uuid
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
@@ -181,7 +182,12 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self._reset()
             return
         body = response.body
-        self.send_response(response.status)
+        if self.path.startswith("/v3"):
+            # Keystone is a Flask app: Werkzeug sends upper-case reason phrases ("401 UNAUTHORIZED",
+            # "201 CREATED"), where Neutron (WebOb) sends "401 Unauthorized" (seen on the real servers).
+            self.send_response(response.status, HTTPStatus(response.status).phrase.upper())
+        else:
+            self.send_response(response.status)
         for name, value in response.headers.items():
             if name.lower() != "content-length":
                 self.send_header(name, value)

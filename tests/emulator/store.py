@@ -93,17 +93,28 @@ class Store:
         self._settle()
         return (plural, rid) in self._pending
 
-    def transition(self, plural: str, record: dict[str, Any], state: str, after: str | None) -> None:
+    def transition(self, plural: str, record: dict[str, Any], state: str, after: str | None,
+                   answer_pending: bool = False) -> None:
         """Put ``record`` in ``state`` for ``pending_seconds``, then ``after`` (None: delete).
 
-        With ``pending_seconds`` 0 the final state is applied at once.
+        With ``pending_seconds`` 0 the final state is applied at once, unless ``answer_pending``:
+        then ``record`` (the answer being built) still shows ``state`` and the next read shows
+        ``after`` (a real Neutron answers a POST with PENDING_CREATE whatever its agent does).
         """
         seconds = float(self._config.pending_seconds)
+        if seconds <= 0 and answer_pending:
+            record["status"] = state
+            self._pending[(plural, record["id"])] = Pending(self._clock(), after)
+            return
         if seconds <= 0:
             self._finish(plural, record["id"], after)
             return
         record["status"] = state
         self._pending[(plural, record["id"])] = Pending(self._clock() + seconds, after)
+
+    def settle_later(self, plural: str, rid: str, seconds: float, after: str) -> None:
+        """Make the status of an object become ``after`` in ``seconds`` (the agent reporting)."""
+        self._pending[(plural, rid)] = Pending(self._clock() + seconds, after)
 
     def users(self, plural: str, rid: str) -> list[str]:
         """Return the ids of connections that reference object ``rid`` of ``plural``."""

@@ -51,8 +51,8 @@ class Api(EmulatorClient):
         """Create a VPN service, both policies and both endpoint groups through the API; return their ids."""
         made = {
             "vpnservice_id": self.create("vpnservices", "vpnservice", {"router_id": "router-1"}),
-            "ikepolicy_id": self.create("ikepolicies", "ikepolicy", {"name": "ike"}),
-            "ipsecpolicy_id": self.create("ipsecpolicies", "ipsecpolicy", {"name": "ipsec"}),
+            "ikepolicy_id": self.create("ikepolicies", "ikepolicy", {"name": "ike", "auth_algorithm": "sha256"}),
+            "ipsecpolicy_id": self.create("ipsecpolicies", "ipsecpolicy", {"name": "ipsec", "auth_algorithm": "sha256"}),
             "local_ep_group_id": self.create("endpoint-groups", "endpoint_group", {"type": "subnet", "endpoints": ["subnet-1"]}),
             "peer_ep_group_id": self.create("endpoint-groups", "endpoint_group", {"type": "cidr", "endpoints": ["10.9.0.0/16"]}),
         }
@@ -215,14 +215,14 @@ def test_aksk_signed_requests(api: Api, secret: str, expected: int) -> None:
 def test_connection_crud(api: Api) -> None:
     """Create, show, list, update and delete a connection with Neutron's defaults."""
     conn = api.new_connection()
-    assert conn["status"] == "ACTIVE" and conn["psk"] == PSK
+    assert conn["status"] == "PENDING_CREATE" and conn["psk"] == PSK  # as Neutron answers; ACTIVE from the next read
     assert conn["route_mode"] == "static" and conn["auth_mode"] == "psk" and conn["mtu"] == 1500
     assert conn["dpd"] == {"action": "hold", "interval": 30, "timeout": 120}
     assert conn["initiator"] == "bi-directional" and conn["admin_state_up"] is True
     assert conn["tenant_id"] == conn["project_id"] == PROJECT_ID
-    assert time.strptime(conn["created_at"], "%Y-%m-%d %H:%M:%S.%f")
+    assert "created_at" not in conn and conn["local_id"] == ""  # as a real Neutron answers
     rid = conn["id"]
-    assert api.call("GET", f"{CONN}/{rid}")[1]["ipsec_site_connection"] == conn
+    assert api.call("GET", f"{CONN}/{rid}")[1]["ipsec_site_connection"] == {**conn, "status": "ACTIVE"}
     status, body = api.put(rid, {"name": "renamed", "mtu": 1400})
     assert status == 200 and body["ipsec_site_connection"]["name"] == "renamed"
     assert body["ipsec_site_connection"]["mtu"] == 1400
@@ -231,7 +231,7 @@ def test_connection_crud(api: Api) -> None:
     assert deleted.status == 204 and deleted.read() == b""
     status, body = api.call("GET", f"{CONN}/{rid}")
     assert status == 404 and neutron_type(body) == "IPsecSiteConnectionNotFound"
-    assert body["NeutronError"]["message"] == f"IPsec site connection {rid} could not be found"
+    assert body["NeutronError"]["message"] == f"ipsec_site_connection {rid} not found"
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
@@ -309,8 +309,8 @@ def test_peer_cidrs_is_a_set(make_api: Callable[..., Api]) -> None:
 # --- PENDING windows ---------------------------------------------------------------------------
 
 def test_pending_windows(make_api: Callable[..., Api]) -> None:
-    """PENDING_CREATE/UPDATE/DELETE windows last pending_seconds; updates are refused meanwhile."""
-    api = make_api(pending_seconds=0.3)
+    """PENDING_CREATE/UPDATE/DELETE windows last pending_seconds; updates are refused meanwhile (write windows on)."""
+    api = make_api(pending_seconds=0.3, write_windows=True)
     conn = api.new_connection()
     rid = conn["id"]
     assert conn["status"] == "PENDING_CREATE"
@@ -324,6 +324,44 @@ def test_pending_windows(make_api: Callable[..., Api]) -> None:
     assert raw(api, "DELETE", f"{CONN}/{rid}").status == 204
     assert api.call("GET", f"{CONN}/{rid}")[1]["ipsec_site_connection"]["status"] == "PENDING_DELETE"
     assert api.wait_status(rid, "404") == "404"
+
+
+@pytest.mark.parametrize("pending_seconds", [0, 0.3])
+def test_neutron_statuses_follow_the_real_server(make_api: Callable[..., Api], pending_seconds: float) -> None:
+    """Like Neutron 29 + VPNaaS 29 (tests/openstack): POST answers PENDING_CREATE, PUT keeps the status, DELETE is at once."""
+    api = make_api(pending_seconds=pending_seconds)
+    conn = api.new_connection()
+    rid = conn["id"]
+    assert conn["status"] == "PENDING_CREATE"
+    assert api.wait_status(rid, "ACTIVE") == "ACTIVE"
+    api.patch("ipsec-site-connections", rid, status="DOWN")
+    assert api.put(rid, {"name": "later"})[1]["ipsec_site_connection"]["status"] == "DOWN"
+    assert api.call("GET", f"{CONN}/{rid}")[1]["ipsec_site_connection"]["status"] == "DOWN"
+    assert raw(api, "DELETE", f"{CONN}/{rid}").status == 204
+    assert api.call("GET", f"{CONN}/{rid}")[0] == 404
+
+
+def test_huawei_answers_a_create_with_the_final_status(make_api: Callable[..., Api]) -> None:
+    """Huawei flavour with pending_seconds 0: the POST answer is already ACTIVE, PUT/DELETE windows are on."""
+    api = make_api(flavour="huawei", check_references=False)
+    assert api.config()["write_windows"] is True
+    status, body = api.call("POST", CONN, {"ipsec_site_connection": {
+        "peer_address": "203.0.113.5", "peer_id": "203.0.113.5", "psk": "Huawei-Psk-1", "vpnservice_id": "s",
+        "ikepolicy_id": "i", "ipsecpolicy_id": "p", "local_ep_group_id": "l", "peer_ep_group_id": "r"}})
+    assert status == 201 and body["ipsec_site_connection"]["status"] == "ACTIVE"
+    assert time.strptime(body["ipsec_site_connection"]["created_at"], "%Y-%m-%d %H:%M:%S.%f")
+    assert "local_id" not in body["ipsec_site_connection"]
+
+
+def test_patched_status_settles_after_settle_after(api: Api) -> None:
+    """PATCH with settle_after: the status set stays that long, then the agent's ACTIVE."""
+    rid = api.new_connection()["id"]
+    api.patch("ipsec_site_connections", rid, status="PENDING_UPDATE", settle_after=0.3)
+    assert api.call("GET", f"{CONN}/{rid}")[1]["ipsec_site_connection"]["status"] == "PENDING_UPDATE"
+    assert api.wait_status(rid, "ACTIVE") == "ACTIVE"
+    status, _headers, body = api.request("PATCH", f"/_emulator/resources/ipsec-site-connections/{rid}",
+                                         {"settle_after": 1})
+    assert status == 400 and "settle_after" in body["error"]
 
 
 def test_patched_pending_status_blocks_updates(api: Api) -> None:
@@ -460,7 +498,7 @@ def test_fault_status_after_processes_then_lies(api: Api) -> None:
 def test_fault_times_method_and_listing(api: Api) -> None:
     """Faults match method and path, count down, and are listed and cleared."""
     fault_id = api.fault(method="GET", path="^/v2.0/vpn/ipsec-site-connections$", status=500, times=2)
-    assert api.call("POST", "/v2.0/vpn/ikepolicies", {"ikepolicy": {}})[0] == 201
+    assert api.call("POST", "/v2.0/vpn/ikepolicies", {"ikepolicy": {"auth_algorithm": "sha256"}})[0] == 201
     assert [api.call("GET", CONN)[0] for _attempt in range(3)] == [500, 500, 200]
     listed = api.request("GET", "/_emulator/faults")[2]["faults"]
     assert listed[0]["id"] == fault_id and listed[0]["remaining"] == 0
@@ -524,12 +562,13 @@ def test_connection_references_must_exist(api: Api) -> None:
 
 
 def test_in_use_conflicts(api: Api) -> None:
-    """Deleting used objects or updating used policies is a 409."""
+    """Deleting used objects or updating used policies is a 409 (a used endpoint group: 400, as in Neutron 29)."""
     conn = api.new_connection()
-    for collection, key in (("vpnservices", "vpnservice_id"), ("ikepolicies", "ikepolicy_id"),
-                            ("ipsecpolicies", "ipsecpolicy_id"), ("endpoint-groups", "local_ep_group_id")):
-        status, _body = api.call("DELETE", f"/v2.0/vpn/{collection}/{conn[key]}")
-        assert status == 409, collection
+    for collection, key, expected in (("vpnservices", "vpnservice_id", 409), ("ikepolicies", "ikepolicy_id", 409),
+                                      ("ipsecpolicies", "ipsecpolicy_id", 409),
+                                      ("endpoint-groups", "local_ep_group_id", 400)):
+        status, body = api.call("DELETE", f"/v2.0/vpn/{collection}/{conn[key]}")
+        assert status == expected and "InUse" in neutron_type(body), collection
     status, body = api.call("PUT", f"/v2.0/vpn/ikepolicies/{conn['ikepolicy_id']}", {"ikepolicy": {"pfs": "group14"}})
     assert status == 409 and "in use" in body["NeutronError"]["message"]
     assert api.call("PUT", f"/v2.0/vpn/ipsecpolicies/{conn['ipsecpolicy_id']}", {"ipsecpolicy": {"name": "x"}})[0] == 409
@@ -537,12 +576,23 @@ def test_in_use_conflicts(api: Api) -> None:
     assert api.call("DELETE", f"/v2.0/vpn/ikepolicies/{conn['ikepolicy_id']}")[0] == 204
 
 
+@pytest.mark.parametrize("body", [{"name": "default"}, {"auth_algorithm": "sha1"},
+                                  {"auth_algorithm": "sha256", "encryption_algorithm": "3des"}])
+@pytest.mark.parametrize("collection,key", [("ikepolicies", "ikepolicy"), ("ipsecpolicies", "ipsecpolicy")])
+def test_dropped_algorithms_fail_like_neutron_29(make_api: Callable[..., Api], collection: str, key: str,
+                                                 body: dict[str, Any]) -> None:
+    """sha1 (the default) and 3des pass the API checks but not neutron-vpnaas 29's database: 500; Huawei accepts them."""
+    status, answer = make_api().call("POST", f"/v2.0/vpn/{collection}", {key: body})
+    assert status == 500 and neutron_type(answer) == "HTTPInternalServerError"
+    assert make_api(flavour="huawei").call("POST", f"/v2.0/vpn/{collection}", {key: body})[0] == 201
+
+
 def test_sibling_defaults_and_validation(api: Api) -> None:
     """Sibling resources get defaults, merge lifetime, and validate their fields."""
-    status, body = api.call("POST", "/v2.0/vpn/ikepolicies", {"ikepolicy": {"name": "ike"}})
+    status, body = api.call("POST", "/v2.0/vpn/ikepolicies", {"ikepolicy": {"name": "ike", "auth_algorithm": "sha256"}})
     assert status == 201
     assert body["ikepolicy"]["lifetime"] == {"units": "seconds", "value": 3600}
-    assert body["ikepolicy"]["pfs"] == "group5" and body["ikepolicy"]["auth_algorithm"] == "sha1"
+    assert body["ikepolicy"]["pfs"] == "group5" and body["ikepolicy"]["encryption_algorithm"] == "aes-128"
     rid = body["ikepolicy"]["id"]
     status, body = api.call("PUT", f"/v2.0/vpn/ikepolicies/{rid}", {"ikepolicy": {"lifetime": {"value": 7200}}})
     assert body["ikepolicy"]["lifetime"] == {"units": "seconds", "value": 7200}
@@ -553,7 +603,7 @@ def test_sibling_defaults_and_validation(api: Api) -> None:
     status, body = api.call("PUT", f"/v2.0/vpn/endpoint-groups/{group}", {"endpoint_group": {"endpoints": []}})
     assert status == 400 and "read-only" in body["NeutronError"]["message"]
     status, body = api.call("POST", "/v2.0/vpn/vpnservices", {"vpnservice": {"router_id": "r"}})
-    assert body["vpnservice"]["status"] == "ACTIVE" and body["vpnservice"]["external_v4_ip"]
+    assert body["vpnservice"]["status"] == "PENDING_CREATE" and body["vpnservice"]["external_v4_ip"]
 
 
 def test_neutron_subnet_service_requires_peer_cidrs(api: Api) -> None:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from .checks import Context, check_not_in_use, check_record
 from .config import PROJECT_ID, Config
-from .errors import HUAWEI, ApiError, bad_request
+from .errors import HUAWEI, NEUTRON, ApiError, bad_request
 from .listing import ListQuery, apply_filters, next_link, paginate
 from .messages import Request, Response
 from .resources import BY_COLLECTION, MASK, PENDING_STATES, UPDATABLE, VPNSERVICE, ResourceSpec
@@ -18,6 +18,11 @@ from .store import Store
 
 ROUTE = re.compile(r"^/v2\.0/vpn/(?P<collection>[^/]+?)(?:/(?P<rid>[^/]+))?/?$")
 PROJECT_FIELDS = ("tenant_id", "project_id")
+
+
+# Fields only one flavour shows: a real Neutron 29 answers local_id ("" by default) and no
+# created_at (tests/openstack compares the two); Huawei documents created_at.
+FLAVOUR_ONLY = {"created_at": HUAWEI, "local_id": NEUTRON}
 
 
 def render(spec: ResourceSpec, record: dict[str, Any], config: Config, fields: list[str] | None = None) -> dict[str, Any]:
@@ -32,6 +37,9 @@ def render(spec: ResourceSpec, record: dict[str, Any], config: Config, fields: l
     if config.flavour == HUAWEI:
         for key, value in spec.huawei_extras.items():
             shown.setdefault(key, value)
+    for key, flavour in FLAVOUR_ONLY.items():
+        if config.flavour != flavour:
+            shown.pop(key, None)
     if fields:
         shown = {key: shown[key] for key in fields if key in shown}
     return shown
@@ -149,7 +157,9 @@ class VpnApi:
         record = self.new_record(spec, record)
         self.store.put(spec.plural, record)
         if spec.has_status:
-            self.store.transition(spec.plural, record, "PENDING_CREATE", "ACTIVE")
+            # Neutron answers PENDING_CREATE and only its agent makes it ACTIVE, even at once.
+            self.store.transition(spec.plural, record, "PENDING_CREATE", "ACTIVE",
+                                  answer_pending=self.config.flavour != HUAWEI)
         return self._one(201, spec, record)
 
     def new_record(self, spec: ResourceSpec, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -172,19 +182,19 @@ class VpnApi:
         status = current.get("status")
         if spec.has_status and status in PENDING_STATES:
             raise bad_request(f"Invalid state {status} of vpnaas resource {rid} for updating", "VPNStateInvalidToUpdate")
-        check_not_in_use(self.store, spec, rid, updating=True)
+        check_not_in_use(self.store, spec, rid, updating=True, flavour=self.config.flavour)
         record = merge(spec, current, given)
         check_record(self.context, spec, record, given, creating=False)
         self.store.put(spec.plural, record)
-        if spec.has_status:
+        if spec.has_status and self.config.effective_write_windows:
             self.store.transition(spec.plural, record, "PENDING_UPDATE", status)
         return self._one(200, spec, record)
 
     def delete(self, spec: ResourceSpec, _request: Request, rid: str) -> Response:
         """DELETE: 409 when in use; PENDING_DELETE for pending_seconds, then gone."""
         record = self._found(spec, rid)
-        check_not_in_use(self.store, spec, rid, updating=False)
-        if not spec.has_status:
+        check_not_in_use(self.store, spec, rid, updating=False, flavour=self.config.flavour)
+        if not spec.has_status or not self.config.effective_write_windows:
             self.store.remove(spec.plural, rid)
         elif record.get("status") != "PENDING_DELETE" or not self.store.is_pending(spec.plural, rid):
             self.store.transition(spec.plural, record, "PENDING_DELETE", None)

@@ -79,7 +79,10 @@ def neutron_emulator() -> Emulator:
 def fresh(emu: Emulator, pending_seconds: float, *conns: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
     """Reset the emulator, set the PENDING window, seed ``conns``; returns them as stored, by id."""
     emu.reset()
-    emu.config(pending_seconds=pending_seconds)
+    # These scenarios need writes that go through PENDING_UPDATE/PENDING_DELETE windows. The Huawei
+    # flavour has them; a real Neutron does not (a PUT keeps the status, a DELETE is at once: see
+    # tests/openstack), so the neutron flavour turns them on here.
+    emu.config(pending_seconds=pending_seconds, write_windows=True)
     emu.seed({'ipsec_site_connections': list(conns)})
     return {conn['id']: conn for conn in emu.state()['ipsec_site_connections']}
 

@@ -123,8 +123,12 @@ def credential_free_env(tmp_path: Path) -> dict:
                 if not name.startswith(('OS_', 'HW_', 'VPNAAS_')))
 
 
-def run_target(target: str, emulator, tmp_path: Path, scheme: str) -> None:
-    """Run one target with ansible-playbook -vvvv against ``emulator``; assert success and no leaked secret."""
+def run_target(target: str, emulator, tmp_path: Path, scheme: str, more_vars: dict = None) -> None:
+    """Run one target with ansible-playbook -vvvv against ``emulator``; assert success and no leaked secret.
+
+    ``emulator`` may also be the real server of ``tests/openstack`` (same url/token/flavour
+    attributes, plus ``label``); ``more_vars`` are extra vars added to the run (its topology).
+    """
     play = tmp_path / 'play.yml'
     play.write_text(yaml.safe_dump([{'name': 'Integration target %s' % target, 'hosts': 'localhost',
                                      'gather_facts': False, 'roles': [target]}]), encoding='utf-8')
@@ -132,6 +136,7 @@ def run_target(target: str, emulator, tmp_path: Path, scheme: str) -> None:
                   'vpnaas_emulator_flavour': emulator.flavour}
     if scheme == 'https':
         extra_vars.update(vpnaas_emulator_ca=emulator.ca_path, vpnaas_emulator_other_ca=emulator.other_ca_path)
+    extra_vars.update(more_vars or {})
     extra = tmp_path / 'vars.yml'
     extra.write_text(yaml.safe_dump(extra_vars), encoding='utf-8')
     inventory = local_inventory(tmp_path / 'inventory')
@@ -141,7 +146,7 @@ def run_target(target: str, emulator, tmp_path: Path, scheme: str) -> None:
                           check=False)
     output = proc.stdout + proc.stderr
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    log = OUTPUT / ('%s-%s-%s.log' % (target, emulator.flavour, scheme))
+    log = OUTPUT / ('%s-%s-%s.log' % (target, getattr(emulator, 'label', emulator.flavour), scheme))
     log.write_text(output, encoding='utf-8')
     assert proc.returncode == 0, 'ansible-playbook failed (rc %d); full output in %s\n%s' % (
         proc.returncode, log, failures(output))
