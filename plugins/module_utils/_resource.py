@@ -436,9 +436,10 @@ class ResourceModule:
                 return None
             raise
 
-    def list(self, query: dict) -> list:
-        """Every resource matching ``query``, filtered here too (some clouds ignore filters)."""
-        items = self.client.list_all(self.resource.path(), self.resource.list_key, query)
+    def list(self, query: dict, resource: Resource = None) -> list:
+        """Every resource (of this module, or ``resource``) matching ``query``, filtered here too (some clouds ignore filters)."""
+        resource = resource or self.resource
+        items = self.client.list_all(resource.path(), resource.list_key, query)
         return [item for item in items if all(_matches(item.get(key), value) for key, value in query.items())]
 
     def resolve_references(self) -> None:
@@ -457,12 +458,10 @@ class ResourceModule:
                 self.params[fld.name] = value
                 continue
             target = fld.refers
-            items = self.client.list_all(target.path(), target.list_key, {'name': value})
-            matches = [item for item in items if item.get('name') == value]
+            matches = self.list({'name': value}, target)
             if len(matches) > 1:
                 raise InputError("%s: %d %ss are named '%s' (ids: %s); give %s instead"
-                                 % (fld.by_name, len(matches), target.noun, value,
-                                    ', '.join(sorted(m.get('id', '?') for m in matches)), fld.name))
+                                 % (fld.by_name, len(matches), target.noun, value, _ids(matches), fld.name))
             if matches:
                 self.params[fld.name] = matches[0].get('id')
             elif self.module.check_mode:
@@ -506,7 +505,7 @@ class ResourceModule:
         matches = self.list({'name': name})
         if len(matches) > 1:
             raise InputError("%d %ss are named '%s' (ids: %s); give id to choose one"
-                             % (len(matches), self.resource.noun, name, ', '.join(sorted(m.get('id', '?') for m in matches))))
+                             % (len(matches), self.resource.noun, name, _ids(matches)))
         return matches[0] if matches else None
 
     # -- planning and applying ---------------------------------------------------------
@@ -700,6 +699,11 @@ def info_module(resource: Resource) -> ResourceModule:
         name=dict(type='str'),
         filters=dict(type='dict', default={}),
     ), fields_as_options=False)
+
+
+def _ids(items: list) -> str:
+    """The ids of several resources, sorted, for a message about an ambiguous name."""
+    return ', '.join(sorted(item.get('id', '?') for item in items))
 
 
 def _matches(value: object, wanted: object) -> bool:
