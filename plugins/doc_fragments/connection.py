@@ -15,7 +15,10 @@ options:
     description:
       - Base URL of the VPN API, for example V(https://vpc.eu-de.otc.t-systems.com) (Open Telekom Cloud),
         V(https://vpc.ap-southeast-1.myhuaweicloud.com) (Huawei Cloud) or V(https://neutron.example.com:9696) (OpenStack).
-      - A trailing V(/v2.0) is accepted and ignored.
+      - A trailing V(/v2.0) is accepted and ignored. A user name or password in the URL, a query and a fragment
+        are refused.
+      - Requests go only to this origin (scheme, host and port). Redirects are never followed: an answer
+        C(3xx) fails naming its C(Location), so that a credential cannot be sent elsewhere.
       - Required with O(auth_token). With Keystone password authentication it is optional; when left out,
         the C(network) endpoint (else the C(vpc) endpoint) of O(region) and O(interface) is taken from the token's
         service catalog. With AK/SK authentication it is optional; when left out, it is
@@ -32,6 +35,8 @@ options:
     description:
       - The Keystone (or Huawei IAM) URL for password authentication, with or without the trailing V(/v3),
         for example V(https://keystone.example.com:5000/v3).
+      - The password goes only to this origin; a redirect fails. The VPN endpoint that the token's catalog names
+        must be an http(s) URL, and plain http is refused when O(auth_url) is https (set O(endpoint) to override).
       - If not set, the value of the E(OS_AUTH_URL) environment variable is used.
     type: str
   username:
@@ -80,6 +85,8 @@ options:
     description:
       - The region whose endpoint is taken from the service catalog when O(endpoint) is not set
         (any region when this is not set either); with AK/SK authentication, the region of the derived endpoint.
+      - When it becomes part of a host name (AK/SK without O(endpoint)) it must be a DNS label (letters, digits
+        and C(-)), so that no value can lead signed requests to another host.
       - If not set, the value of the E(OS_REGION_NAME) or E(HW_REGION_NAME) environment variable is used.
     type: str
   interface:
@@ -108,6 +115,7 @@ options:
     description:
       - The domain that the AK/SK endpoint is derived with, C(https://vpc.<region>.<cloud_domain>), when O(endpoint)
         is not set. V(myhuaweicloud.com) (Huawei Cloud) when not set; V(otc.t-systems.com) for Open Telekom Cloud.
+      - Must be a DNS domain (labels of letters, digits and C(-), separated by dots).
       - If not set, the value of the E(HW_CLOUD) environment variable is used.
     type: str
   cloud:
@@ -137,7 +145,10 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP response.
+      - Seconds that one HTTP exchange may take in all, connect, headers and body together (not per read: a server
+        that drips its answer a byte at a time is cut off too).
+      - A failing request ends within (O(retries) + 1) times this, plus the backoff between attempts (at most 8 s
+        each, or the server's C(Retry-After), at most 60 s).
       - If not set, the value of the E(VPNAAS_TIMEOUT) environment variable is used.
     type: int
     default: 30

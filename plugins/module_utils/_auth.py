@@ -23,6 +23,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.vpnaas.cloud.plugins.module_utils._errors import ApiError, ConfigError
 from ansible_collections.vpnaas.cloud.plugins.module_utils import _signer as signer
+from ansible_collections.vpnaas.cloud.plugins.module_utils._secrets import header_safe_problem
 
 #: Catalog service types that serve the VPN API: OpenStack lists Neutron as ``network``,
 #: Huawei Cloud lists the VPC service (which also serves VPN) as ``vpc``.
@@ -62,6 +63,73 @@ def connection_argument_spec() -> dict:
         timeout=dict(type='int', default=30, fallback=_env('VPNAAS_TIMEOUT')),
         retries=dict(type='int', default=4, fallback=_env('VPNAAS_RETRIES')),
     )
+
+
+# ---------------------------------------------------------------------------
+# Checking the connection options (every module runs this before any request)
+# ---------------------------------------------------------------------------
+
+def url_problem(value: str):
+    """Why ``value`` is not a usable base URL (http/https, a host, no credentials, query or fragment), or None."""
+    if not isinstance(value, str) or not value or not value.isprintable() or any(c.isspace() for c in value):
+        return 'must be an http:// or https:// URL without spaces or control characters'
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        return 'is not a valid URL (%s)' % exc
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        return 'must be an http:// or https:// URL with a host name'
+    if parts.username is not None or parts.password is not None or '@' in parts.netloc:
+        return 'must not hold a user name or password (user@host): give credentials in their own options'
+    if parts.query or parts.fragment or '?' in value or '#' in value:
+        return 'must not hold a query (?) or fragment (#)'
+    if port is not None and not 0 < port < 65536:  # pragma: no cover - urlsplit already refuses most
+        return 'has an invalid port'
+    return None
+
+
+def origin(url: str) -> tuple:
+    """(scheme, host, port) of a URL, with the default port filled in."""
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or '').lower(), parts.port or (443 if parts.scheme == 'https' else 80)
+
+
+def origin_text(url: str) -> str:
+    """``scheme://host:port`` of a URL, for messages."""
+    scheme, host, port = origin(url)
+    return '%s://%s:%s' % (scheme, host, port)
+
+
+#: A DNS label (region names such as eu-de, cn-north-4) and a DNS domain of labels, for derived host names.
+_LABEL = re.compile(r'[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?')
+_DOMAIN = re.compile(r'(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}')
+#: Options sent in HTTP headers (as the token, project id or security token): a stray newline or
+#: carriage return read from a file would otherwise crash requests, which quotes the value.
+HEADER_OPTIONS = ('auth_token', 'security_token', 'access_key', 'project_id')
+
+
+def validate_connection(params: dict) -> None:
+    """Checks of the connection options, before any request; raises ``ConfigError`` naming the option.
+
+    Nothing here quotes a secret: a problem in one is described by its position.
+    """
+    for name in ('timeout', 'wait_timeout'):
+        if params.get(name) is not None and params[name] <= 0:
+            raise ConfigError('%s: must be a positive number of seconds (got %s)' % (name, params[name]))
+    if params.get('retries') is not None and params['retries'] < 0:
+        raise ConfigError('retries: must be 0 or more (got %s)' % params['retries'])
+    for name in ('endpoint', 'auth_url'):
+        problem = url_problem(params[name]) if params.get(name) else None
+        if problem:
+            shown = params[name] if params[name].isprintable() else repr(params[name])
+            raise ConfigError("%s: %s (got '%s')" % (name, problem, shown))
+    if params.get('ca_path') and not os.path.isfile(params['ca_path']):
+        raise ConfigError("ca_path: '%s' is not a file" % params['ca_path'])
+    for name in HEADER_OPTIONS:
+        problem = header_safe_problem(params[name]) if params.get(name) else None
+        if problem:
+            raise ConfigError('%s: %s' % (name, problem))
 
 
 # ---------------------------------------------------------------------------
@@ -136,27 +204,44 @@ class KeystonePasswordAuth(_SendsToken):
                          'scope': {'project': project}}}
 
     def login(self, client) -> None:
-        """Get a token and the catalog (again, when renewing an expired token)."""
-        response = client.send('POST', self.tokens_url(), body=self.request_body(), authenticated=False)
+        """Get a token and the catalog (again, when renewing an expired token).
+
+        The answer is checked like any other: the token must be fit to send back in a
+        header, and the catalog must have the documented shape, or the login fails
+        naming the request and what was wrong.
+        """
+        url = self.tokens_url()
+        response = client.send('POST', url, body=self.request_body(), authenticated=False)
         token = response.headers.get('X-Subject-Token')
         if not token:
-            raise ApiError('Keystone answered without an X-Subject-Token header', url=self.tokens_url())
+            raise ApiError('POST %s: Keystone answered HTTP %d without an X-Subject-Token header'
+                           % (url, response.status_code), 'POST', url, response.status_code)
         client.add_secret(token)
+        problem = header_safe_problem(token)
+        if problem:
+            raise ApiError('POST %s: the X-Subject-Token that Keystone issued cannot be sent back: it %s'
+                           % (url, problem), 'POST', url, response.status_code)
+        token_body = client.decode(response, 'POST').get('token')
+        if token_body is None:
+            token_body = {}
+        if not isinstance(token_body, dict):
+            raise ApiError('POST %s: Keystone answered a token that is not a JSON object' % url, 'POST', url,
+                           response.status_code)
+        self.catalog = _checked_catalog(token_body.get('catalog'), url)
+        expires_at = token_body.get('expires_at')
+        self.expires_at = expires_at if isinstance(expires_at, str) else None
         self.token = token
-        try:
-            token_body = response.json().get('token') or {}
-        except ValueError:
-            raise ApiError('Keystone answered HTTP %d with a body that is not JSON' % response.status_code,
-                           url=self.tokens_url(), status=response.status_code) from None
-        self.catalog = token_body.get('catalog') or []
-        self.expires_at = token_body.get('expires_at')
 
     def needs_login(self) -> bool:
         """Whether no token has been fetched yet."""
         return self.token is None
 
     def endpoint_from_catalog(self) -> str:
-        """The VPN endpoint of the selected region and interface, from the token's catalog."""
+        """The VPN endpoint of the selected region and interface, from the token's catalog.
+
+        The URL must be a plain http(s) base URL; a catalog that would take the token from
+        an https ``auth_url`` to plain http is refused (set ``endpoint`` to override it).
+        """
         for service_type in CATALOG_TYPES:
             for service in self.catalog:
                 if service.get('type') != service_type:
@@ -164,10 +249,23 @@ class KeystonePasswordAuth(_SendsToken):
                 for endpoint in service.get('endpoints') or []:
                     region = endpoint.get('region_id') or endpoint.get('region')
                     if endpoint.get('interface', 'public') == self.interface and (not self.region or region == self.region):
-                        return endpoint['url']
+                        return self._checked_endpoint(endpoint.get('url'))
         where = ' in region %s' % self.region if self.region else ''
         raise ConfigError('The Keystone catalog has no %s %s endpoint%s; set endpoint explicitly'
                           % (self.interface, ' or '.join(CATALOG_TYPES), where))
+
+    def _checked_endpoint(self, url: object) -> str:
+        """A catalog URL, checked before any credential is sent to it."""
+        problem = url_problem(url) if isinstance(url, str) else 'is missing or not a string'
+        shown = (url if isinstance(url, str) and url.isprintable() else repr(url))[:200]
+        if problem:
+            raise ApiError("The Keystone catalog's endpoint URL %s %s; set endpoint explicitly" % (shown, problem),
+                           'POST', self.tokens_url())
+        if urlsplit(self.auth_url).scheme == 'https' and urlsplit(url).scheme != 'https':
+            raise ApiError("The Keystone catalog's endpoint %s is plain http while auth_url is https: the token "
+                           "would travel in clear. Set endpoint explicitly if that is really wanted" % shown,
+                           'POST', self.tokens_url())
+        return url
 
     def secrets(self) -> list:
         """Values that must never appear in output."""
@@ -212,6 +310,28 @@ class AkSkAuth:
     def describe(self) -> str:
         """The method, for 401/403 messages (the access key is an id, shown shortened)."""
         return 'AK/SK authentication with access key %s..., project %s' % (self.access_key[:4], self.project_id)
+
+
+def _checked_catalog(catalog: object, url: str) -> list:
+    """The token's catalog, checked to be a list of services, each with a list of endpoint objects."""
+    if catalog is None:
+        return []
+    problem = None
+    if not isinstance(catalog, list):
+        problem = 'the catalog is not a list'
+    else:
+        for number, service in enumerate(catalog, 1):
+            if not isinstance(service, dict):
+                problem = 'catalog entry %d is not an object' % number
+            elif service.get('endpoints') is not None and not isinstance(service['endpoints'], list):
+                problem = 'the endpoints of catalog entry %d are not a list' % number
+            elif any(not isinstance(endpoint, dict) for endpoint in service.get('endpoints') or []):
+                problem = 'an endpoint of catalog entry %d is not an object' % number
+            if problem:
+                break
+    if problem:
+        raise ApiError('POST %s: Keystone answered a token of the wrong shape: %s' % (url, problem), 'POST', url)
+    return catalog
 
 
 # ---------------------------------------------------------------------------
@@ -308,6 +428,15 @@ def aksk_endpoint(params: dict) -> str:
     if not params.get('region'):
         raise ConfigError('AK/SK authentication needs endpoint, or region to derive it from '
                           '(https://vpc.<region>.<cloud_domain>)')
+    # Both become part of the host name that signed requests go to: a value such as
+    # '127.0.0.1:8080/#' or 'x@evil' (a survey answer in AWX) must not move them elsewhere.
+    for name, pattern, what in (('region', _LABEL, 'a region name (letters, digits and -, e.g. eu-de)'),
+                                ('cloud_domain', _DOMAIN, 'a DNS domain such as myhuaweicloud.com')):
+        value = params.get(name)
+        if value and not pattern.fullmatch(value):
+            shown = value if value.isprintable() else repr(value)
+            raise ConfigError("%s: must be %s when the endpoint is derived from it (got '%s'); or set endpoint"
+                              % (name, what, shown))
     return 'https://vpc.%s.%s' % (params['region'], params.get('cloud_domain') or DEFAULT_CLOUD_DOMAIN)
 
 

@@ -7,8 +7,19 @@ Private to the collection: the names and signatures here may change at any time.
 
 Modules never build headers or parse error bodies themselves.  Everything that
 goes wrong on the wire becomes an ``ApiError`` whose text is already fit for
-``fail_json``: it names the HTTP status and quotes the API's own words, and it
-never contains a secret.
+``fail_json``: it names the request, the HTTP status and quotes the API's own
+words, and it never contains a secret.
+
+Every answer is untrusted input.  The client therefore
+
+* follows no redirect: a 3xx fails, naming its ``Location``, so a credential never
+  travels to a host (or a scheme) that the user did not configure;
+* sends a request only to the origin (scheme, host, port) of ``endpoint``,
+  ``auth_url`` or the token's catalog: nothing an answer says can move it;
+* reads at most ``MAX_BODY_BYTES`` of any body, after decompression, and ends
+  each attempt within ``timeout`` seconds (connect, headers and body together);
+* parses error bodies with linear text processing only, and quotes at most
+  ``MAX_MESSAGE`` characters of them, redacted before they are shortened.
 """
 
 from __future__ import annotations
@@ -16,14 +27,24 @@ from __future__ import annotations
 import json
 import random
 import re
+import signal
+import threading
 import time
 import traceback
+from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from ansible_collections.vpnaas.cloud.plugins.module_utils._auth import aksk_endpoint, resolve, select_auth
-from ansible_collections.vpnaas.cloud.plugins.module_utils._compare import redact_text
+from ansible_collections.vpnaas.cloud.plugins.module_utils._auth import (
+    aksk_endpoint,
+    origin,
+    origin_text,
+    resolve,
+    select_auth,
+    validate_connection,
+)
 from ansible_collections.vpnaas.cloud.plugins.module_utils._errors import ApiError
+from ansible_collections.vpnaas.cloud.plugins.module_utils._secrets import Secrets, shorten
 
 try:
     import requests
@@ -42,15 +63,37 @@ DEFAULT_RETRIES = 4
 BACKOFF_BASE = 0.5       # seconds before the first retry
 BACKOFF_CAP = 8.0        # seconds, at most, between two attempts
 RETRY_AFTER_CAP = 60.0   # seconds: a longer Retry-After is cut to this
-#: Upper bound on the pages one listing follows, so a server that keeps linking to itself cannot loop us.
-MAX_PAGES = 10000
+#: Pages one listing follows at most, and for how long: a server that keeps linking onwards cannot hold us.
+MAX_PAGES = 1000
+MAX_LISTING_SECONDS = 600
+MAX_LISTED_ITEMS = 200000
+#: Bytes of one response body read at most, after decompression (a listing of about 45,000 connections).
+MAX_BODY_BYTES = 32 * 1024 * 1024
+#: Characters of the API's own words quoted in a message (after redaction).
+MAX_MESSAGE = 1000
+#: How much of an error body is looked at to find its message, and how deep its JSON may nest.
+_ERROR_SCAN = 64 * 1024
+MAX_JSON_DEPTH = 64
+_CHUNK = 64 * 1024
 
 
 # ---------------------------------------------------------------------------
 # Error bodies
 # ---------------------------------------------------------------------------
 
-def _message_from_json(data: object) -> str:
+def _text_of(value: object) -> str:
+    """A field of an error body as text, whatever JSON type the server put there."""
+    if value is None:
+        return ''
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):  # pragma: no cover - json.loads output always dumps
+        return str(value)
+
+
+def _message_from_json(data: object, depth: int = 0) -> str:
     """Pull the human message out of any of the error shapes the VPN APIs use.
 
     Shapes (API-NOTES): Neutron ``{"NeutronError": {"type", "message"}}``;
@@ -62,83 +105,84 @@ def _message_from_json(data: object) -> str:
         return ''
     neutron = data.get('NeutronError')
     if isinstance(neutron, dict):
-        kind = neutron.get('type') or ''
-        message = neutron.get('message') or ''
+        kind, message = _text_of(neutron.get('type')), _text_of(neutron.get('message'))
         return '%s: %s' % (kind, message) if kind and message else (message or kind)
     if isinstance(neutron, str):
         return neutron
     error = data.get('error')
     if isinstance(error, dict):
-        return error.get('message') or error.get('title') or ''
+        return _text_of(error.get('message')) or _text_of(error.get('title'))
     if 'error_msg' in data or 'error_code' in data:
         return _coded(data.get('error_code'), data.get('error_msg'))
     if 'message' in data:
         message = data.get('message')
-        inner = _json_or_none(message) if isinstance(message, str) else None
+        inner = _json_or_none(message) if isinstance(message, str) and depth < 2 else None
         if isinstance(inner, dict):
-            message = _message_from_json(inner) or message
+            message = _message_from_json(inner, depth + 1) or message
         return _coded(data.get('code'), message)
     return ''
 
 
 def _coded(code: object, message: object) -> str:
     """``CODE: message`` when both are present."""
+    code, message = _text_of(code), _text_of(message)
     if code and message:
         return '%s: %s' % (code, message)
-    return str(message or code or '')
+    return message or code
 
 
 def _json_or_none(text: str) -> object:
-    """Parse ``text`` as JSON, or return None."""
+    """Parse ``text`` as JSON, or return None (also for JSON nested too deeply to parse)."""
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
+_TAGS = re.compile(r'<[^<>]*>')
+
+
 def _message_from_html(text: str) -> str:
-    """The title or first heading of an HTML error page, as a proxy sends it."""
-    for pattern in (r'<title[^>]*>(.*?)</title>', r'<h1[^>]*>(.*?)</h1>'):
-        found = re.search(pattern, text, re.IGNORECASE | re.DOTALL)
-        if found:
-            return 'HTML page: %s' % re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', '', found.group(1))).strip()
+    """The title or first heading of an HTML error page, as a proxy sends it.
+
+    Linear in the size of the page: ``str.find`` and a tag pattern that cannot
+    backtrack across another ``<`` (a page of many unclosed tags stays cheap).
+    """
+    lower = text.lower()
+    for tag in ('title', 'h1'):
+        start = lower.find('<' + tag)
+        opened = lower.find('>', start) if start >= 0 else -1
+        closed = lower.find('</' + tag, opened) if opened >= 0 else -1
+        if closed >= 0:
+            words = re.sub(r'\s+', ' ', _TAGS.sub('', text[opened + 1:closed])).strip()
+            if words:
+                return 'HTML page: %s' % words
     return 'HTML page without a title'
 
 
 def parse_error_body(text: str) -> str:
-    """The API's own words from an error response body, whatever its shape."""
+    """The API's own words from an error response body, whatever its shape (not yet redacted or shortened)."""
     stripped = (text or '').strip()
     if not stripped:
         return 'empty response body'
-    data = _json_or_none(stripped)
+    data = _json_or_none(stripped) if stripped[:1] in '{["' else None
     if data is not None:
-        return _message_from_json(data) or _shorten(stripped)
+        return _message_from_json(data) or stripped[:_ERROR_SCAN]
     if stripped.startswith('<'):
-        return _message_from_html(stripped)
-    return _shorten(stripped)
+        return _message_from_html(stripped[:_ERROR_SCAN])
+    return stripped[:_ERROR_SCAN]
 
 
-def _shorten(text: str, limit: int = 300) -> str:
-    """Keep a body quotable in a one-line message."""
-    text = re.sub(r'\s+', ' ', text)
-    return text if len(text) <= limit else text[:limit] + '...'
+def printable_text(text: str) -> str:
+    """``text`` with control characters shown as escapes (a server's words must not drive the terminal)."""
+    if text.isprintable():
+        return text
+    return ''.join(char if char.isprintable() or char == ' ' else repr(char)[1:-1] for char in text)
 
 
 # ---------------------------------------------------------------------------
-# The client
+# URLs and origins
 # ---------------------------------------------------------------------------
-
-def _decode(response) -> dict:
-    """The JSON body of a successful response ({} when empty)."""
-    if not response.content:
-        return {}
-    try:
-        return response.json()
-    except ValueError:
-        raise ApiError('HTTP %d %s: the response body is not valid JSON: %s'
-                       % (response.status_code, response.reason or '', _shorten(response.text, 120)),
-                       status=response.status_code) from None
-
 
 def base_endpoint(url: str) -> str:
     """The API root without a trailing slash or ``/v2.0``: both spellings are common in catalogs."""
@@ -148,37 +192,148 @@ def base_endpoint(url: str) -> str:
     return url
 
 
+# ---------------------------------------------------------------------------
+# Bounded reading
+# ---------------------------------------------------------------------------
+
+class _Deadline(BaseException):
+    """Raised by the alarm when one attempt outlives its deadline (a BaseException, so nothing on the way catches it)."""
+
+
+@contextmanager
+def _deadline(seconds: float):
+    """End the block after ``seconds`` of wall time, however the server drips its answer.
+
+    ``requests``' own timeout applies to each read, so a server that sends a byte a
+    second never trips it; an interval timer does.  Modules run in the main thread
+    of their own process, where signals work; elsewhere (a thread of an event
+    source) the per-read timeout and the deadline checks of the body loop remain.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, 'setitimer'):
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise _Deadline()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class _TooLarge(Exception):
+    """A body over MAX_BODY_BYTES."""
+
+
+def _read_body(response, limit: int, deadline: float) -> None:
+    """Read the body into the response, at most ``limit`` bytes after decompression, by ``deadline``."""
+    declared = (response.headers.get('Content-Length') or '').strip()
+    if declared.isdigit() and int(declared) > limit and response.headers.get('Content-Encoding') in (None, 'identity'):
+        raise _TooLarge()
+    data = bytearray()
+    for chunk in response.iter_content(_CHUNK):
+        data += chunk
+        if len(data) > limit:
+            raise _TooLarge()
+        if time.monotonic() > deadline:
+            raise _Deadline()
+    response._content = bytes(data)  # pylint: disable=protected-access
+    response._content_consumed = True  # pylint: disable=protected-access
+
+
+def response_text(response, limit: int = None) -> str:
+    """The body as text (UTF-8 unless the server names a codec Python knows), bad bytes replaced."""
+    content = response.content or b''
+    if limit is not None:
+        content = content[:limit]
+    encoding = response.encoding or 'utf-8'
+    try:
+        return content.decode(encoding, errors='replace')
+    except LookupError:
+        return content.decode('utf-8', errors='replace')
+
+
+def _nesting_within(data: object, limit: int) -> bool:
+    """Whether JSON data nests no deeper than ``limit`` (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return True
+
+
+def _json_kind(data: object) -> str:
+    """How a message names the JSON type of an unexpected answer."""
+    if data is None:
+        return 'null'
+    return {dict: 'an object', list: 'a list', str: 'a string', bool: 'a boolean'}.get(type(data), 'a number')
+
+
+# ---------------------------------------------------------------------------
+# The client
+# ---------------------------------------------------------------------------
+
 class Client:
     """Talks to one VPN API endpoint for the duration of one module run."""
 
-    def __init__(self, params: dict, secrets: list = None, log=None) -> None:
+    def __init__(self, params: dict, secrets=None, log=None) -> None:
+        self.secrets = secrets if isinstance(secrets, Secrets) else Secrets(secrets or ())
         self.params = params = resolve(params)
+        validate_connection(params)  # again: clouds.yaml may have filled options in
         self.auth = select_auth(params)
-        self._secrets = [s for s in (secrets or []) if s] + [s for s in self.auth.secrets() if s]
+        for value in self.auth.secrets():
+            self.secrets.add(value)
         self._log = log or (lambda message: None)
         self.timeout = params.get('timeout') or 30
         self.retries = params.get('retries') if params.get('retries') is not None else DEFAULT_RETRIES
         self.retried = []
         self.verify = params.get('ca_path') or params.get('validate_certs') is not False
-        self.session = requests.Session()
-        self.session.headers.update({
-            'Accept': 'application/json',
-            'User-Agent': 'vpnaas.cloud/%s python-requests/%s' % (COLLECTION_VERSION, requests.__version__),
-        })
+        self.session = self._new_session()
+        #: The origins a request may go to: those of the options, then that of the token's catalog.
+        self.origins = set()
         if self.auth.name == 'aksk':
             self._endpoint = base_endpoint(aksk_endpoint(params))
         else:
             self._endpoint = base_endpoint(params['endpoint']) if params.get('endpoint') else None
+        for url in (self._endpoint, getattr(self.auth, 'auth_url', None)):
+            if url:
+                self.origins.add(origin(url))
+
+    @staticmethod
+    def _new_session():
+        session = requests.Session()
+        session.max_redirects = 0
+        session.headers.update({
+            'Accept': 'application/json',
+            'User-Agent': 'vpnaas.cloud/%s python-requests/%s' % (COLLECTION_VERSION, requests.__version__),
+        })
+        return session
 
     # -- secrets -----------------------------------------------------------
     def add_secret(self, value: str) -> None:
         """Remember a value that must be scrubbed from every message."""
-        if value:
-            self._secrets.append(value)
+        self.secrets.add(value)
 
     def redact(self, text: str) -> str:
-        """``text`` with every known secret replaced by the mask."""
-        return redact_text(text, self._secrets)
+        """``text`` with every known secret replaced by the mask, in any of its forms."""
+        return self.secrets.redact(text)
+
+    def api_words(self, text: str) -> str:
+        """Text from a server, fit for a message: redacted first, then control characters escaped, then shortened.
+
+        Only the first ``_ERROR_SCAN`` characters are looked at (a 10 MB message costs what 64 KiB
+        does); a secret cut at that boundary is still masked as a fragment, before the final cut.
+        """
+        return shorten(printable_text(self.redact(text[:_ERROR_SCAN])), MAX_MESSAGE)
 
     # -- endpoint ----------------------------------------------------------
     @property
@@ -187,6 +342,7 @@ class Client:
         if self._endpoint is None:
             self.ensure_login()
             self._endpoint = base_endpoint(self.auth.endpoint_from_catalog())
+            self.origins.add(origin(self._endpoint))
         return self._endpoint
 
     def ensure_login(self) -> None:
@@ -204,7 +360,9 @@ class Client:
 
         Retries what is safe to retry (see ``_retry_delay``), each retry noted in
         ``self.retried``.  A 401 to a request made with a token from a login (which
-        may have expired mid-task) is answered by logging in again, once.
+        may have expired mid-task) is answered by logging in again, once; a POST is
+        then not sent again here (it may have been carried out): the error, marked
+        ``renewed``, goes to the caller, which looks the resource up first.
         """
         if authenticated:
             self.ensure_login()
@@ -216,19 +374,25 @@ class Client:
                 delay = self._retry_delay(method, attempt, exc=exc)
                 if delay is None:
                     raise
-                self._note_retry(method, url, str(exc), attempt, delay)
+                self._note_retry(str(exc), attempt, delay)
                 continue
             if response.status_code == 401 and authenticated and not renewed and hasattr(self.auth, 'login'):
                 self._log('vpnaas.cloud: %s %s answered 401; logging in again once' % (method, url))
                 self.auth.login(self)
                 renewed = True
+                if method == 'POST':
+                    error = self._http_error(response, method, url, authenticated)
+                    error.renewed = True
+                    raise error
                 response = self._send_once(method, url, body, query, authenticated)
+            if 300 <= response.status_code < 400:
+                raise self._redirect_error(response, method, url)
             if response.status_code < 400:
                 return response
             delay = self._retry_delay(method, attempt, response=response)
             if delay is None:
                 raise self._http_error(response, method, url, authenticated)
-            self._note_retry(method, url, 'answered HTTP %d' % response.status_code, attempt, delay)
+            self._note_retry('%s %s answered HTTP %d' % (method, url, response.status_code), attempt, delay)
         raise self._http_error(response, method, url, authenticated)  # pragma: no cover - loop always returns
 
     def _retry_delay(self, method: str, attempt: int, response=None, exc: ApiError = None):
@@ -251,43 +415,90 @@ class Client:
         retry_after = _retry_after(response.headers.get('Retry-After'))
         return retry_after if retry_after is not None else _backoff(attempt)
 
-    def _note_retry(self, method: str, url: str, problem: str, attempt: int, delay: float) -> None:
-        """Record and log a retry, then wait for it."""
-        note = '%s %s %s; retry %d of %d in %.1f s' % (method, url, problem, attempt + 1, self.retries, delay)
-        self.retried.append(self.redact(note))
+    def _note_retry(self, problem: str, attempt: int, delay: float) -> None:
+        """Record and log a retry (``problem`` names the request), then wait for it."""
+        note = self.redact('%s; retry %d of %d in %.1f s' % (problem, attempt + 1, self.retries, delay))
+        self.retried.append(note)
         self._log('vpnaas.cloud: ' + note)
         time.sleep(delay)
 
+    def _check_origin(self, method: str, url: str) -> None:
+        """Refuse a URL outside the configured origins: credentials go only where the user pointed."""
+        if origin(url) not in self.origins:
+            raise self._error('not sent: %s is not the origin of endpoint, auth_url or the token catalog'
+                              % origin_text(url), method, url)
+
     def _send_once(self, method: str, url: str, body: dict, query: dict, authenticated: bool):
-        """One HTTP exchange; transport failures become ``ApiError`` (with ``transport`` set)."""
+        """One HTTP exchange, body read and bounded; transport failures become ``ApiError`` (``transport`` set)."""
+        self._check_origin(method, url)
         self._log('vpnaas.cloud: %s %s' % (method, url))
+        response, started = None, time.monotonic()
         try:
-            return self.session.request(method, url, json=body, params=query, timeout=self.timeout, verify=self.verify,
-                                        auth=self.auth if authenticated else None)
+            with _deadline(self.timeout):
+                response = self.session.request(
+                    method, url, json=body, params=query, timeout=(self.timeout, self.timeout), verify=self.verify,
+                    auth=self.auth if authenticated else None, allow_redirects=False, stream=True)
+                _read_body(response, MAX_BODY_BYTES, started + self.timeout)
+            return response
+        except _Deadline:
+            self._reset_session(response)
+            raise self._error('no complete answer within %s seconds (timeout: the whole exchange, connect, '
+                              'headers and body, must end within it)' % self.timeout, method, url, transport='read')
+        except _TooLarge:
+            self._reset_session(response)
+            raise self._error('answered with a body larger than %d MiB; not read' % (MAX_BODY_BYTES >> 20),
+                              method, url, status=response.status_code if response is not None else 0)
         except requests.exceptions.SSLError as exc:
             raise self._error('TLS verification of %s failed (%s); set ca_path to the CA bundle that signed '
-                              'its certificate, or validate_certs=false for a test endpoint' % (url, exc), method, url)
+                              'its certificate, or validate_certs=false for a test endpoint'
+                              % (_host_port(url), _root_cause(exc)), method, url)
         except requests.exceptions.ConnectTimeout:
-            raise self._error('cannot connect to %s within %s seconds' % (url, self.timeout), method, url,
+            raise self._error('cannot connect to %s within %s seconds' % (_host_port(url), self.timeout), method, url,
                               transport='connect')
         except requests.exceptions.Timeout:
-            raise self._error('no answer from %s within %s seconds (timeout)' % (url, self.timeout), method, url,
-                              transport='read')
+            raise self._error('no answer within %s seconds (timeout)' % self.timeout, method, url, transport='read')
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
-            raise self._error('the answer from %s was cut short' % url, method, url, transport='read')
+            raise self._error('the answer was cut short or could not be decoded', method, url, transport='read')
         except requests.exceptions.ConnectionError as exc:
             if _never_connected(exc):
-                raise self._error('cannot connect to %s: %s' % (url, exc), method, url, transport='connect')
-            raise self._error('the connection to %s was lost before an answer: %s' % (url, exc), method, url,
-                              transport='read')
+                raise self._error('cannot connect to %s (%s)' % (_host_port(url), _root_cause(exc)), method, url,
+                                  transport='connect')
+            raise self._error('the connection to %s was lost before a complete answer (%s)'
+                              % (_host_port(url), _root_cause(exc)), method, url, transport='read')
         except requests.exceptions.RequestException as exc:
-            raise self._error('%s %s failed: %s' % (method, url, exc), method, url)
+            raise self._error('failed: %s' % _root_cause(exc), method, url)
+        except (ValueError, UnicodeError, OSError) as exc:
+            # What urllib3/http.client raise for answers they cannot parse at all (a broken status
+            # line or header block), when requests does not wrap them.
+            self._reset_session(response)
+            raise self._error('the answer is not valid HTTP (%s)' % type(exc).__name__, method, url, transport='read')
+
+    def _reset_session(self, response) -> None:
+        """Drop the connections after an exchange cut off midway (their state is unknown)."""
+        try:
+            if response is not None:
+                response.close()
+            self.session.close()
+        except Exception:  # pylint: disable=broad-except  # best effort: the session is replaced anyway
+            pass
+        self.session = self._new_session()
+
+    def _redirect_error(self, response, method: str, url: str) -> ApiError:
+        """A 3xx: never followed, so a credential cannot be led to another host or to plain http."""
+        location = response.headers.get('Location') or ''
+        where = ' to %s' % self.api_words(location) if location else ' without a Location'
+        detail = ('answered HTTP %d %s%s; redirects are not followed, so that credentials go only to the '
+                  'configured origin %s: set endpoint (or auth_url) to the URL the service is really served at'
+                  % (response.status_code, printable_text(response.reason or '')[:80], where, origin_text(url)))
+        return self._error(detail, method, url, response.status_code, 'redirect' + where)
 
     def _http_error(self, response, method: str, url: str, authenticated: bool) -> ApiError:
         """The ApiError of an HTTP error status, naming the auth method on 401/403."""
-        api_message = parse_error_body(response.text)
+        api_message = self.api_words(parse_error_body(response_text(response)))
         request_id = next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), '')
-        detail = 'HTTP %d %s: %s' % (response.status_code, response.reason or '', api_message)
+        request_id = shorten(printable_text(self.redact(request_id)), 80)
+        detail = 'answered HTTP %d %s: %s' % (response.status_code, printable_text(response.reason or '')[:80],
+                                              api_message)
         if response.status_code in (401, 403):
             detail += ' [%s]' % (self.auth.describe() if authenticated or self.auth.name == 'password'
                                  else 'unauthenticated request')
@@ -297,39 +508,79 @@ class Client:
 
     def _error(self, detail: str, method: str, url: str, status: int = 0, api_message: str = '',
                request_id: str = '', transport: str = '') -> ApiError:
-        """An ApiError with every secret scrubbed from its text."""
+        """An ApiError naming the request, with every secret scrubbed from its text.
+
+        ``detail`` says what went wrong: ``answered ...`` for an answer, anything else for a
+        request that got none (``GET https://.../x: cannot connect ...``).
+        """
+        if method and url:
+            detail = ('%s %s %s' if detail.startswith('answered') else '%s %s: %s') % (method, url, detail)
         error = ApiError(self.redact(detail), method, url, status, self.redact(api_message), request_id)
         error.transport = transport
         return error
 
-    def call(self, method: str, parts: tuple, body: dict = None, query: dict = None) -> dict:
-        """One VPN API call; returns the decoded JSON body ({} for an empty one)."""
-        response = self.send(method, self.url(*parts), body=body, query=_query_text(query))
+    def decode(self, response, method: str) -> dict:
+        """The JSON object of a successful answer ({} when the body is empty); anything else is an ApiError."""
+        content = response.content or b''
+        if not content.strip():
+            return {}
+        where = 'answered HTTP %d' % response.status_code
         try:
-            return _decode(response)
-        except ApiError as exc:
-            raise self._error(str(exc), method, response.url, response.status_code)
+            data = json.loads(content.decode('utf-8-sig'))
+        except RecursionError:
+            raise self._error('%s with JSON nested too deeply to read' % where, method, response.url,
+                              response.status_code) from None
+        except ValueError:
+            raise self._error('%s with a body that is not valid JSON: %s'
+                              % (where, self.api_words(response_text(response, 200))), method, response.url,
+                              response.status_code) from None
+        if not isinstance(data, dict):
+            raise self._error('%s with %s where a JSON object was expected' % (where, _json_kind(data)),
+                              method, response.url, response.status_code)
+        if not _nesting_within(data, MAX_JSON_DEPTH):
+            raise self._error('%s with JSON nested deeper than %d levels' % (where, MAX_JSON_DEPTH), method,
+                              response.url, response.status_code)
+        return data
+
+    def call(self, method: str, parts: tuple, body: dict = None, query: dict = None) -> dict:
+        """One VPN API call; returns the decoded JSON object ({} for an empty body)."""
+        url = self.url(*parts)
+        response = self.send(method, url, body=body, query=_query_text(query))
+        return self.decode(response, method)
 
     def list_all(self, parts: tuple, list_key: str, query: dict = None) -> list:
         """Every item of a collection, following ``<list_key>_links`` ``rel: next`` pages.
 
         Neutron pages with ``limit``/``marker`` and links; Huawei/OTC document neither,
-        and answer with everything at once.  The link's own host is not trusted (behind
-        a proxy it is often an internal name): only its query is taken, on our endpoint.
+        and answer with everything at once.  The link's own scheme, host and port are
+        never used (behind a proxy they often name an internal host): only its query
+        is taken, on our endpoint.  At most MAX_PAGES pages, within MAX_LISTING_SECONDS.
         """
         items, seen_markers = [], set()
         params = dict(query or {})
+        started = time.monotonic()
         for _page in range(MAX_PAGES):
             body = self.call('GET', parts, query=params)
-            page = body.get(list_key) or []
+            page = body.get(list_key)
+            if page is None:
+                page = []
+            if not isinstance(page, list):
+                raise self._error('answered HTTP 200 with %s as %s where a list was expected' % (_json_kind(page), list_key),
+                                  'GET', self.url(*parts), 200)
             items.extend(page)
+            if len(items) > MAX_LISTED_ITEMS:
+                raise self._error('the listing holds more than %d items; stopped there' % MAX_LISTED_ITEMS,
+                                  'GET', self.url(*parts))
             next_query = _next_page_query(body.get(list_key + '_links'))
             marker = next_query.get('marker', [None])[-1]
             if not page or not marker or marker in seen_markers:
                 return items
             seen_markers.add(marker)
             params = next_query
-        raise ApiError('the listing of %s did not end after %d pages' % ('/'.join(parts), MAX_PAGES))
+            if time.monotonic() - started > MAX_LISTING_SECONDS:
+                break
+        raise self._error('the listing did not end after %d pages and %d seconds (next links kept coming); '
+                          'stopped there' % (_page + 1, time.monotonic() - started), 'GET', self.url(*parts))
 
 
 def _backoff(attempt: int) -> float:
@@ -346,9 +597,27 @@ def _retry_after(value: str):
     except ValueError:
         try:
             seconds = parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError, IndexError):
             return None
+    if seconds != seconds:  # NaN
+        return None
     return max(0.0, min(RETRY_AFTER_CAP, seconds))
+
+
+def _host_port(url: str) -> str:
+    """``host:port`` of a URL, for connection messages."""
+    _scheme, host, port = origin(url)
+    return '%s:%s' % (host, port)
+
+
+def _root_cause(exc: Exception) -> str:
+    """The innermost reason of a requests/urllib3 error, without urllib3's 'Max retries exceeded' wrapping."""
+    reason = exc.args[0] if exc.args else exc
+    reason = getattr(reason, 'reason', reason)
+    text = str(reason)
+    # urllib3 prefixes "<urllib3.connection.HTTPConnection object at 0x...>: " to connection errors.
+    text = re.sub(r'^<[^<>]*>: ', '', text)
+    return shorten(printable_text(text), 200)
 
 
 def _never_connected(exc: Exception) -> bool:
@@ -375,10 +644,16 @@ def _query_text(query: dict) -> dict:
 
 def _next_page_query(links: object) -> dict:
     """The query of the ``next`` link as {key: [values]} (keys may repeat), or {} on the last page."""
-    for link in links or []:
-        if isinstance(link, dict) and link.get('rel') == 'next' and link.get('href'):
+    if not isinstance(links, list):
+        return {}
+    for link in links:
+        if isinstance(link, dict) and link.get('rel') == 'next' and isinstance(link.get('href'), str):
             query = {}
-            for key, value in parse_qsl(urlsplit(link['href']).query, keep_blank_values=True):
+            try:
+                pairs = parse_qsl(urlsplit(link['href']).query, keep_blank_values=True)
+            except ValueError:
+                return {}
+            for key, value in pairs:
                 query.setdefault(key, []).append(value)
             return query
     return {}

@@ -14,11 +14,9 @@ table-driven place, is what lets a resource module stay a table of fields.
 from __future__ import annotations
 
 import ipaddress
-import json
 import socket
 
-MASK = '********'
-"""What every secret is replaced with in results, diffs and messages."""
+from ansible_collections.vpnaas.cloud.plugins.module_utils._secrets import MASK  # noqa: F401  (re-exported)
 
 #: Values that some clouds return in place of a secret (Huawei/OTC mask or blank the psk).
 _MASKED_SECRETS = frozenset(['', '*', '******', '********', '***'])
@@ -55,6 +53,13 @@ def normalize_network(value: str) -> str:
         except ValueError:
             raise ValueError("'%s' is not a valid network" % value) from None
         raise ValueError("'%s' has host bits set; did you mean '%s'?" % (value, suggestion)) from None
+
+
+def canonical_network(value: object) -> str:
+    """The canonical text of a network a server sent (host bits allowed); ``ValueError`` when it is none."""
+    if not isinstance(value, str) or '/' not in value:
+        raise ValueError('%r is not a network in CIDR notation' % (value,))
+    return str(ipaddress.ip_network(value.strip(), strict=False))
 
 
 def set_item(value: object) -> str:
@@ -166,22 +171,6 @@ def secret_action(current: object, desired: object, update_mode: str) -> str:
     if is_masked(current):
         return 'send'
     return 'send' if current != desired else 'keep'
-
-
-def redact_text(text: str, secrets: list) -> str:
-    """Replace every occurrence of each secret in ``text`` by the fixed mask.
-
-    Also catches the secret as it appears JSON-escaped, which is how an API that
-    echoes the secret inside an error string (OTC does) hands it back.
-    """
-    if not text:
-        return text
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
-        for form in sorted(forms, key=len, reverse=True):
-            if form:
-                text = text.replace(form, MASK)
-    return text
 
 
 def mask_secrets(data: object, secret_keys: frozenset) -> object:

@@ -31,3 +31,6 @@ class ApiError(Exception):
         #: '' for an HTTP answer; 'connect' when no connection was made (the request was not sent),
         #: 'read' when the outcome is unknown (timeout or connection lost after sending).
         self.transport = ''
+        #: A 401 to a POST, after which the client logged in again without re-sending (the create may have
+        #: been carried out: the engine looks the resource up first).
+        self.renewed = False

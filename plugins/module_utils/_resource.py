@@ -14,7 +14,7 @@ one pure function (``plan_update``) turns the current and desired state into a
 
 from __future__ import annotations
 
-import os
+import json
 import re
 import time
 from dataclasses import dataclass, field as dataclass_field
@@ -23,9 +23,10 @@ from typing import Callable, Optional
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.vpnaas.cloud.plugins.module_utils import _compare as compare
-from ansible_collections.vpnaas.cloud.plugins.module_utils._auth import connection_argument_spec
+from ansible_collections.vpnaas.cloud.plugins.module_utils._auth import connection_argument_spec, validate_connection
 from ansible_collections.vpnaas.cloud.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, Client
 from ansible_collections.vpnaas.cloud.plugins.module_utils._errors import ApiError, ConfigError
+from ansible_collections.vpnaas.cloud.plugins.module_utils._secrets import Secrets
 
 #: Statuses during which Neutron refuses updates (VPNStateInvalidToUpdate).
 PENDING_STATUSES = frozenset(['PENDING_CREATE', 'PENDING_UPDATE', 'PENDING_DELETE'])
@@ -187,29 +188,29 @@ class Resource:
 
 #: What an id may hold: Neutron and Huawei ids are UUIDs; anything with '/', '?', '#', spaces or a
 #: dot-segment would change the URL's meaning even when percent-encoded by a careless proxy.
-_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$')
+#: Matched with ``fullmatch``: ``$`` would let a trailing newline through.
+_ID = re.compile(r'[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}')
 
 
-def validate_connection(params: dict) -> None:
+def id_problem(value: object):
+    """Why ``value`` is not a resource id, or None."""
+    if not isinstance(value, str) or not _ID.fullmatch(value) or '..' in value:
+        return "is not a resource id (letters, digits, '-', '_', '.' and ':' only)"
+    return None
+
+
+def validate_options(params: dict) -> None:
     """Checks of the connection options and the id, before any request."""
-    for name in ('timeout', 'wait_timeout'):
-        if params.get(name) is not None and params[name] <= 0:
-            raise InputError('%s: must be a positive number of seconds (got %s)' % (name, params[name]))
-    if params.get('retries') is not None and params['retries'] < 0:
-        raise InputError('retries: must be 0 or more (got %s)' % params['retries'])
-    for name in ('endpoint', 'auth_url'):
-        if params.get(name) and not re.match(r'^https?://[^/\s?#]+', params[name]):
-            raise InputError("%s: must be an http:// or https:// URL (got '%s')" % (name, params[name]))
-    if params.get('ca_path') and not os.path.isfile(params['ca_path']):
-        raise InputError("ca_path: '%s' is not a file" % params['ca_path'])
+    validate_connection(params)
     resource_id = params.get('id')
-    if resource_id is not None and (not _ID.match(resource_id) or '..' in resource_id):
-        raise InputError("id: '%s' is not a resource id (letters, digits, '-', '_', '.' and ':' only)" % resource_id)
+    if resource_id is not None and id_problem(resource_id):
+        shown = resource_id if resource_id.isprintable() else repr(resource_id)
+        raise InputError("id: '%s' %s" % (shown, id_problem(resource_id)))
 
 
 def validate_input(resource: Resource, params: dict) -> None:
     """Run every field's checks on the options the user set; raise ``InputError`` naming the option."""
-    validate_connection(params)
+    validate_options(params)
     for fld in resource.fields:
         value = params.get(fld.name)
         if value is not None:
@@ -227,13 +228,91 @@ def validate_input(resource: Resource, params: dict) -> None:
             raise InputError(problem)
 
 
+# ---------------------------------------------------------------------------
+# Answers: what a server sends is checked like user input
+# ---------------------------------------------------------------------------
+
+_TYPES = {'str': (str,), 'int': (int,), 'bool': (bool,), 'list': (list,), 'dict': (dict,)}
+_TYPE_WORDS = {'str': 'a string', 'int': 'an integer', 'bool': 'a boolean', 'list': 'a list', 'dict': 'an object'}
+
+
+def _shown(value: object) -> str:
+    """A short rendering of a value a server sent, for messages."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):  # pragma: no cover - answers come from json.loads
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + '...'
+
+
+def _value_problem(spec: dict, value: object):
+    """Why a server's value does not fit the option's type (None when it does); nested options are checked too."""
+    kind = spec.get('type', 'str')
+    wanted = _TYPES.get(kind)
+    if wanted is None:
+        return None
+    if not isinstance(value, wanted) or (kind == 'int' and isinstance(value, bool)):
+        return 'is not %s (%s)' % (_TYPE_WORDS[kind], _shown(value))
+    if kind == 'list' and spec.get('elements') == 'str' and any(not isinstance(item, str) for item in value):
+        return 'is not a list of strings (%s)' % _shown(value)
+    if kind == 'dict':
+        for name, sub in (spec.get('options') or {}).items():
+            if value.get(name) is not None:
+                problem = _value_problem(sub, value[name])
+                if problem:
+                    return '%s %s' % (name, problem)
+    return None
+
+
+def normalized_answer(resource: Resource, item: object) -> tuple:
+    """A resource as a server sent it, checked against the table: (normalised copy, None) or (None, problem).
+
+    The id must be an id, the status a string, and every field of the table of its
+    option's type; networks are brought to their canonical text (a server may send
+    host bits), so that the planner only ever compares values of the right type.
+    """
+    noun = resource.noun
+    if not isinstance(item, dict):
+        return None, '%s where %s %s object was expected' % (_json_kind(item), _article(noun), noun)
+    problem = id_problem(item.get('id'))
+    if problem:
+        return None, '%s %s whose id %s %s' % (_article(noun), noun, _shown(item.get('id')), problem)
+    if item.get('status') is not None and not isinstance(item['status'], str):
+        return None, '%s %s whose status is not a string (%s)' % (_article(noun), noun, _shown(item['status']))
+    normal = dict(item)
+    for fld in resource.fields:
+        value = item.get(fld.name)
+        if value is None:
+            continue
+        problem = _value_problem(fld.spec, value)
+        if problem is None and fld.rule == compare.CIDR_SET:
+            try:
+                normal[fld.name] = [compare.canonical_network(entry) for entry in value]
+            except ValueError as exc:
+                problem = 'is not a list of networks (%s)' % exc
+        if problem:
+            return None, '%s %s whose %s %s' % (_article(noun), noun, fld.name, problem)
+    return normal, None
+
+
+def _article(noun: str) -> str:
+    return 'an' if noun[:1].lower() in 'aeiou' else 'a'
+
+
+def _json_kind(data: object) -> str:
+    """How a message names the JSON type of an unexpected value."""
+    if data is None:
+        return 'null'
+    return {dict: 'an object', list: 'a list', str: 'a string', bool: 'a boolean'}.get(type(data), 'a number')
+
+
 #: The form of the ids Neutron and Huawei hand out; a by-name option holding one is taken as that id.
-_UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+_UUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
 
 
 def looks_like_id(value: str) -> bool:
     """Whether ``value`` has the form of a resource id (a UUID)."""
-    return bool(_UUID.match(value))
+    return bool(_UUID.fullmatch(value))
 
 
 # ---------------------------------------------------------------------------
@@ -351,30 +430,93 @@ def _in_use(error: ApiError) -> bool:
     return error.status == 409 or (error.status == 400 and bool(re.match(r'^\w*InUse\b', error.api_message or '')))
 
 
-#: Statuses of a request whose outcome is unknown: the server may have acted on it.
 def _outcome_unknown(error: ApiError) -> bool:
-    """No answer (timeout, reset) or a server-side failure: a POST may have been carried out."""
-    return error.status == 0 or error.status >= 500
+    """Whether the server may have carried out a write that failed.
+
+    Only a 4xx (other than a 401 after which the client logged in again) or a request
+    that never left (no connection) certainly changed nothing.  A lost answer, a 5xx,
+    a redirect or a 2xx whose body cannot be read may all follow a write that happened.
+    """
+    if error.renewed:
+        return True
+    if error.status:
+        return not 400 <= error.status < 500
+    return error.transport == 'read'
 
 
 class VpnaasModule(AnsibleModule):
-    """AnsibleModule that keeps secrets out of argument-spec failures and names the option at fault.
+    """AnsibleModule through which no secret leaves: the one owner of redaction in a module run.
+
+    Every text that leaves the module (``msg``, warnings, debug and log lines, the
+    result with its diff and ``retried``) is redacted against ``self.secrets``: the
+    values of every ``no_log`` option (nested ones too) and what the client adds
+    while it runs (tokens that Keystone issues), in every encoding ``_secrets`` knows.
 
     ansible-core 2.19 stops collecting ``no_log`` values when an option of type dict
     gets a value it cannot parse as one (e.g. ``dpd: x``), and then reports the failure
     with every option, secrets included, in ``invocation`` and without naming the
-    option. This fills in both before failing.
+    option. ``fail_json`` fills in both before failing.
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.secrets = Secrets()
+        super().__init__(*args, **kwargs)
+        self._collect_secrets()
+
+    def _collect_secrets(self) -> None:
+        """Add the values of the no_log options (at any depth) and Ansible's own no_log values."""
+        spec = getattr(self, 'argument_spec', None) or {}
+        params = getattr(self, 'params', None) or {}
+        for value in _no_log_values(spec, params):
+            self.secrets.add(value)
+            if not isinstance(value, (dict, list)):
+                self.no_log_values.add(str(value))
+        for value in getattr(self, 'no_log_values', ()):
+            self.secrets.add(value)
 
     def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
         spec = getattr(self, 'argument_spec', None) or {}
         params = getattr(self, 'params', None) or {}
+        msg = str(msg)
         for name, option in spec.items():
-            if option.get('no_log') and params.get(name) not in (None, ''):
-                self.no_log_values.add(str(params[name]))
             if option.get('type') == 'dict' and isinstance(params.get(name), str) and not msg.startswith(name):
                 msg = '%s: %s' % (name, msg)
-        super().fail_json(msg=msg, **kwargs)
+        self._collect_secrets()
+        super().fail_json(msg=self.secrets.redact(msg), **self.secrets.redact_data(kwargs))
+
+    def exit_json(self, **kwargs):
+        self.exit_keeping((), **kwargs)
+
+    def exit_keeping(self, keep: tuple, **kwargs):
+        """Exit with every value redacted except those of the keys in ``keep``: the token that
+        vpnaas.cloud.auth exists to return (its action plugin marks the whole result no_log)."""
+        self._collect_secrets()
+        result = self.secrets.redact_data(dict((key, value) for key, value in kwargs.items() if key not in keep))
+        result.update((key, kwargs[key]) for key in keep if key in kwargs)
+        super().exit_json(**result)
+
+    def warn(self, warning):
+        super().warn(self.secrets.redact(str(warning)))
+
+    def log(self, msg, log_args=None):
+        super().log(self.secrets.redact(str(msg)), log_args=log_args)
+
+
+def _no_log_values(spec: dict, params: object) -> list:
+    """The values of the no_log options of ``spec`` in ``params``, in sub-options and lists of them too."""
+    found = []
+    if not isinstance(params, dict):
+        return found
+    for name, option in spec.items():
+        value = params.get(name)
+        if value in (None, ''):
+            continue
+        if option.get('no_log'):
+            found.append(value if isinstance(value, str) else str(value))
+        elif option.get('options'):
+            for item in value if isinstance(value, list) else [value]:
+                found.extend(_no_log_values(option['options'], item))
+    return found
 
 
 class ResourceModule:
@@ -398,6 +540,11 @@ class ResourceModule:
         self.params = self.module.params
         self.client = None
         self.update_secrets = 'always'
+        #: Whether the API accepted (or was seen to carry out) a write in this run: then the task
+        #: reports changed, whatever fails afterwards.
+        self.written = False
+        #: The resource as last seen from the API (for the result of a task that fails after a write).
+        self.last_seen = None
 
     # -- helpers -------------------------------------------------------------
     def mask(self, data: object) -> object:
@@ -405,18 +552,21 @@ class ResourceModule:
         return compare.mask_secrets(data, self.resource.secret_keys)
 
     def fail(self, message: str, **extra) -> None:
-        """Fail the task; the message is scrubbed of every secret first."""
-        secrets = [self.params.get(name) for name in self.resource.secret_keys]
-        if self.client is not None:
-            message = self.client.redact(message)
-            if self.client.retried:
-                extra.setdefault('retried', self.client.retried)
-        self.module.fail_json(msg=compare.redact_text(message, secrets), **extra)
+        """Fail the task, telling the truth about ``changed`` (VpnaasModule redacts every secret).
+
+        After a write that the API accepted the result says ``changed: true`` and holds the
+        resource as last seen, so that the next run converges from what is really there.
+        """
+        if self.client is not None and self.client.retried:
+            extra.setdefault('retried', self.client.retried)
+        extra.setdefault('changed', self.written)
+        if self.written and self.last_seen:
+            extra.setdefault(self.resource.key, self.mask(self.last_seen))
+        self.module.fail_json(msg=message, **extra)
 
     def connect(self) -> Client:
-        """The API client (no request is sent yet)."""
-        secrets = [self.params.get(name) for name in self.resource.secret_keys]
-        self.client = Client(self.params, secrets=secrets, log=self.module.debug)
+        """The API client (no request is sent yet); it shares the module's secrets."""
+        self.client = Client(self.params, secrets=self.module.secrets, log=self.module.debug)
         return self.client
 
     def label(self, current: dict = None) -> str:
@@ -428,18 +578,43 @@ class ResourceModule:
 
     # -- reading -----------------------------------------------------------------
     def show(self, resource_id: str) -> dict:
-        """GET one resource by id; None when it does not exist."""
+        """GET one resource by id, checked; None when it does not exist."""
+        path = self.resource.path(resource_id)
         try:
-            return self.client.call('GET', self.resource.path(resource_id)).get(self.resource.key) or {}
+            body = self.client.call('GET', path)
         except ApiError as exc:
             if exc.status == 404:
                 return None
             raise
+        found = self.answer(body, 'GET', path)
+        if found.get('id') != resource_id:
+            raise ApiError('GET %s answered %s %s, not the one asked for' % (self.client.url(*path), self.resource.noun,
+                                                                          found.get('id')), 'GET', self.client.url(*path))
+        self.last_seen = found
+        return found
+
+    def answer(self, body: dict, method: str, path: tuple, resource: Resource = None) -> dict:
+        """The resource in an answer's body (``{"<key>": {...}}``), checked and normalised; ApiError otherwise."""
+        resource = resource or self.resource
+        item = body.get(resource.key)
+        problem = 'without an "%s" object' % resource.key if not isinstance(item, dict) else None
+        if problem is None:
+            item, problem = normalized_answer(resource, item)
+        if problem:
+            url = self.client.url(*path)
+            raise ApiError('%s %s answered %s' % (method, url, problem), method, url)
+        return item
 
     def list(self, query: dict, resource: Resource = None) -> list:
         """Every resource (of this module, or ``resource``) matching ``query``, filtered here too (some clouds ignore filters)."""
         resource = resource or self.resource
-        items = self.client.list_all(resource.path(), resource.list_key, query)
+        items = []
+        for item in self.client.list_all(resource.path(), resource.list_key, query):
+            item, problem = normalized_answer(resource, item)
+            if problem:
+                url = self.client.url(*resource.path())
+                raise ApiError('GET %s answered a list holding %s' % (url, problem), 'GET', url)
+            items.append(item)
         return [item for item in items if all(_matches(item.get(key), value) for key, value in query.items())]
 
     def resolve_references(self) -> None:
@@ -537,39 +712,96 @@ class ResourceModule:
             created = self.create(plan)
             return plan, self.settled(created, 'create') if self.resource.wait_after_create else created
         if plan.action == 'delete':
-            try:
-                self.client.call('DELETE', self.resource.path(current['id']))
-            except ApiError as exc:
-                if exc.status != 404:  # gone already: someone else deleted it meanwhile
-                    raise
-            if self.waits():
-                self.wait_for(current['id'], lambda found: found is None, 'to be deleted', look_first=True)
+            self.delete(current)
             return plan, {}
         return plan, current or {}
+
+    def wait_seconds(self) -> float:
+        """How long this run may wait for PENDING states, in all."""
+        return self.params.get('wait_timeout') or DEFAULT_WAIT_TIMEOUT
 
     def update(self, plan: Plan, current: dict) -> tuple:
         """PUT the changed fields, first waiting out a PENDING_* status (the API refuses updates then).
 
         The wait can end in a different resource (someone else changed it meanwhile):
-        then the plan is made again, so that the PUT still holds only what differs;
-        returns the plan carried out and the resource after it.
+        then the plan is made again, so that the PUT still holds only what differs.
+        Another client may keep the resource PENDING: this goes on until ``wait_timeout``
+        has passed, not for a fixed number of attempts.  A PUT whose answer is lost or
+        unreadable is followed by a GET: when that shows the change, it happened.
+        Returns the plan carried out and the resource after it.
         """
-        key = self.resource.key
-        for _attempt in range(3):
+        key, path = self.resource.key, self.resource.path(current['id'])
+        deadline = time.monotonic() + self.wait_seconds()
+        while True:
             if self.waits() and current.get('status') in PENDING_STATUSES:
-                current = self.wait_for(current['id'], _settled, 'to leave status %s' % current['status'])
+                current = self.wait_for(current['id'], _settled, 'to leave status %s' % current['status'],
+                                        deadline=deadline)
+                if not current:
+                    raise ApiError('%s was deleted while waiting to update it' % self.label())
                 plan = plan_update(self.resource, current, self.params, self.update_secrets)
                 if not plan.changed:
                     return plan, current
             try:
-                answer = self.client.call('PUT', self.resource.path(current['id']), body={key: plan.body})
-                return plan, answer.get(key) or plan.predicted
+                answer = self.client.call('PUT', path, body={key: plan.body})
             except ApiError as exc:
                 # The status can turn PENDING_* between our GET and our PUT (another client's update).
-                if not (self.waits() and exc.status == 400 and 'PENDING' in exc.api_message.upper()):
-                    raise
-                current = dict(current, status='PENDING_UPDATE')
-        raise ApiError('%s kept going back to a PENDING status' % self.label(current))
+                if self.waits() and exc.status == 400 and 'PENDING' in exc.api_message.upper():
+                    if time.monotonic() >= deadline:
+                        raise ApiError('%s stayed in a PENDING status for %s seconds (wait_timeout); the API said: %s'
+                                       % (self.label(current), self.wait_seconds(), exc), exc.method, exc.url,
+                                       exc.status, exc.api_message)
+                    current = dict(current, status='PENDING_UPDATE')
+                    continue
+                if _outcome_unknown(exc):
+                    return plan, self.observe_update(plan, current, exc)
+                raise
+            self.written = True
+            after = self.answer_or_predicted(answer, 'PUT', path, plan.predicted)
+            return plan, after
+
+    def answer_or_predicted(self, answer: dict, method: str, path: tuple, predicted: dict) -> dict:
+        """The resource a write answered with; the prediction when the body is empty (some clouds send none)."""
+        if not answer:
+            return predicted
+        after = self.answer(answer, method, path)
+        self.last_seen = after
+        return after
+
+    def observe_update(self, plan: Plan, before: dict, error: ApiError) -> dict:
+        """After a PUT of unknown outcome: read the resource back; the change seen there is a change made.
+
+        Fields that are write-only (the psk) cannot be seen; when nothing else was sent,
+        the outcome stays unknown and the error stands.
+        """
+        self.last_seen = before
+        seen = self.show(before['id'])
+        visible = [fld for fld in self.resource.fields if fld.name in plan.body and fld.rule != compare.SECRET]
+        if not seen or not visible:
+            raise error
+        still = [fld.name for fld in visible if compare.differs(fld.rule, _current_value(fld, seen),
+                                                                  self.params.get(fld.name))]
+        moved = [fld.name for fld in visible if seen.get(fld.name) != before.get(fld.name)]
+        if still:
+            if moved:
+                self.written = True
+            raise error
+        self.written = True
+        self.module.warn('The update of %s had no clear answer (%s); reading it back shows the change was made'
+                         % (self.label(before), error))
+        return seen
+
+    def delete(self, current: dict) -> None:
+        """DELETE, then (with ``wait``) poll until it is gone; a delete of unknown outcome is checked by a GET."""
+        try:
+            self.client.call('DELETE', self.resource.path(current['id']))
+        except ApiError as exc:
+            if exc.status == 404:  # gone already: someone else deleted it meanwhile
+                return
+            if not _outcome_unknown(exc) or self.show(current['id']) is not None:
+                raise
+        self.written = True
+        if self.waits():
+            self.wait_for(current['id'], lambda found: found is None, 'to be deleted', look_first=True)
 
     def settled(self, resource_after: dict, what: str) -> dict:
         """After a create or update: wait until the status leaves PENDING_*; ERROR fails."""
@@ -578,18 +810,21 @@ class ResourceModule:
         if resource_after.get('status') in PENDING_STATUSES:
             resource_after = self.wait_for(resource_after['id'], _settled, 'to leave status %s after the %s'
                                            % (resource_after['status'], what))
+        if not resource_after:
+            raise ApiError('%s disappeared after the %s' % (self.label(self.last_seen), what))
         if resource_after.get('status') == 'ERROR':
             raise ApiError('%s is in status ERROR after the %s' % (self.label(resource_after), what))
         return resource_after
 
-    def wait_for(self, resource_id: str, done, what: str, look_first: bool = False) -> dict:
+    def wait_for(self, resource_id: str, done, what: str, look_first: bool = False, deadline: float = None) -> dict:
         """Poll the resource until ``done(resource or None)``, backing off; fail at wait_timeout naming the last status.
 
         The caller has just seen the resource unsettled, so the first poll comes after
         the first interval, unless ``look_first`` (after a delete, which may be immediate).
         """
-        timeout = self.params.get('wait_timeout') or DEFAULT_WAIT_TIMEOUT
-        deadline = time.monotonic() + timeout
+        timeout = self.wait_seconds()
+        if deadline is None:
+            deadline = time.monotonic() + timeout
         interval, last = POLL_FIRST, None
         if not look_first:
             time.sleep(interval)
@@ -606,18 +841,43 @@ class ResourceModule:
             interval = min(POLL_CAP, interval * 2)
 
     def create(self, plan: Plan) -> dict:
-        """POST once. When the outcome is unknown, look the resource up rather than send it again."""
+        """POST once. When the outcome is unknown, look the resource up rather than send it again.
+
+        Only after a 401 that the client answered by logging in again (the old token had
+        expired), and when the lookup finds nothing, is the POST sent a second time.
+        """
+        path, body = self.resource.path(), {self.resource.key: plan.body}
         try:
-            return self.client.call('POST', self.resource.path(), body={self.resource.key: plan.body}).get(self.resource.key)
+            answer = self.client.call('POST', path, body=body)
         except ApiError as exc:
-            if not _outcome_unknown(exc) or not self.params.get('name'):
+            found = self.look_up_after(exc)
+            if found is not None:
+                return found
+            if not exc.renewed:
                 raise
-            self.module.warn('The create of %s had no clear answer (%s); looking it up by name instead of sending it '
-                             'again' % (self.label(), exc))
-            found = self.find()
+            answer = self.client.call('POST', path, body=body)
+        self.written = True
+        try:
+            created = self.answer(answer, 'POST', path)
+        except ApiError as exc:
+            found = self.look_up_after(exc)
             if found is None:
                 raise
             return found
+        self.last_seen = created
+        return created
+
+    def look_up_after(self, error: ApiError):
+        """After a create of unknown outcome: the resource found by name (the create happened), or None."""
+        if not _outcome_unknown(error) or not self.params.get('name'):
+            return None
+        self.module.warn('The create of %s had no clear answer (%s); looking it up by name instead of sending it '
+                         'again' % (self.label(), error))
+        found = self.find()
+        if found is not None:
+            self.written = True
+            self.last_seen = found
+        return found
 
     # -- the declarative flow --------------------------------------------------------
     def run(self, update_secrets: str = 'always') -> None:
@@ -640,7 +900,7 @@ class ResourceModule:
             verb = {'create': 'create', 'update': 'update', 'delete': 'delete'}.get(plan.action if plan else '', 'read')
             if _in_use(exc) and self.resource.used_by and verb in ('update', 'delete'):
                 self.fail(self.in_use_message(exc, verb, current))
-            self.fail('Failed to %s %s: %s' % (verb, self.label(current), exc))
+            self.fail('Failed to %s %s: %s' % (verb, self.label(current or self.last_seen), exc))
         self.module.exit_json(**self.result(plan, after))
 
     def result(self, plan: Plan, resource_after: dict) -> dict:
@@ -659,7 +919,7 @@ class ResourceModule:
         if filters is None:
             filters = self.params.get('filters') or {}
         try:
-            validate_connection(self.params)
+            validate_options(self.params)
             problem = printable(self.params['name']) if self.params.get('name') else None
             if problem:
                 raise InputError('name: %s' % problem)
@@ -727,17 +987,17 @@ class AuthModule:
         """Log in (or take the token given) and exit with the token and the endpoint."""
         client = None
         try:
-            client = Client(self.module.params, log=self.module.debug)
+            client = Client(self.module.params, secrets=self.module.secrets, log=self.module.debug)
             if client.auth.name == 'aksk':
                 raise ConfigError('AK/SK authentication signs every request and has no login or token: give '
                                   'access_key, secret_key and project_id to the modules (module_defaults) instead')
             endpoint = client.endpoint  # logs in when the endpoint comes from the catalog
             client.ensure_login()
         except ConfigError as exc:
-            self.module.fail_json(msg=client.redact(str(exc)) if client else str(exc))
+            self.module.fail_json(msg=str(exc))
         except ApiError as exc:
             self.module.fail_json(msg='Failed to authenticate: %s' % exc)
         result = dict(changed=False, auth_token=client.auth.token, endpoint=endpoint)
         if getattr(client.auth, 'expires_at', None):
             result['expires_at'] = client.auth.expires_at
-        self.module.exit_json(**result)
+        self.module.exit_keeping(('auth_token',), **result)

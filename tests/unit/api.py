@@ -61,6 +61,7 @@ class Exchange:
                            404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error'}.get(self.status, '')
         text = self.raw if self.raw is not None else ('' if self.answer is None else json.dumps(self.answer))
         response._content = text.encode('utf-8')
+        response._content_consumed = True  # the client reads the body through iter_content (stream=True)
         response.headers = CaseInsensitiveDict(self.headers)
         response.url = url
         return response

@@ -31,9 +31,13 @@ def test_parse_error_body(body, message):
     assert client.parse_error_body(body) == message
 
 
-def test_long_bodies_are_shortened():
-    assert client.parse_error_body('x' * 1000).endswith('...')
-    assert len(client.parse_error_body('x' * 1000)) == 303
+def test_long_bodies_are_redacted_then_shortened_to_the_documented_length():
+    quoting = client.Client(dict(endpoint='https://vpn.test', auth_token='t0ken-abcdefgh'))
+    words = quoting.api_words('x' * 5000 + ' t0ken-abcdefgh')
+    assert words.endswith('...') and len(words) <= client.MAX_MESSAGE
+    # The secret sits past the cut: redaction came first, so no part of it survives the shortening.
+    cut = quoting.api_words('y' * (client.MAX_MESSAGE - 8) + 't0ken-abcdefgh')
+    assert 't0ken' not in cut and 'abcdefgh' not in cut
 
 
 @pytest.mark.parametrize('url, base', [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.vpnaas.cloud.plugins.module_utils import _compare as compare
+from ansible_collections.vpnaas.cloud.plugins.module_utils import _secrets
 
 
 @pytest.mark.parametrize('text, canonical', [
@@ -80,7 +81,7 @@ def test_secret_action(current, desired, mode, action):
 def test_redact_text_catches_plain_and_json_escaped_forms():
     secret = 'p"s\\k-é'
     text = 'plain %s, escaped %s, ascii-escaped %s' % (secret, 'p\\"s\\\\k-é', 'p\\"s\\\\k-\\u00e9')
-    redacted = compare.redact_text(text, [secret])
+    redacted = _secrets.redact_text(text, [secret])
     assert redacted == 'plain ********, escaped ********, ascii-escaped ********'
 
 

@@ -223,8 +223,8 @@ def test_api_400_is_passed_through_with_status_and_words(api, run):
                answer={'error_code': 'VPC.0601', 'error_msg': 'mtu must be 1500'}, headers={'X-Request-Id': 'req-7'})
     result, failed, _out = run(main, dict(id=CID, mtu=70))
     assert failed
-    assert result['msg'] == ('Failed to update IPsec site connection %s: HTTP 400 Bad Request: VPC.0601: mtu must be 1500 '
-                             '(request id req-7)' % CID)
+    assert result['msg'] == ('Failed to update IPsec site connection %s: PUT %s%s answered HTTP 400 Bad Request: '
+                             'VPC.0601: mtu must be 1500 (request id req-7)' % (CID, ENDPOINT, PATH))
 
 
 def test_pending_connection_with_changes_fails_without_put_when_not_waiting(api, run):
@@ -305,7 +305,8 @@ def test_persistent_503_fails_after_the_retries(api, run):
         api.expect('GET', PATH, status=503, answer={'NeutronError': {'type': 'ServiceUnavailable', 'message': 'down'}})
     result, failed, _out = run(main, dict(id=CID, mtu=1500, retries=2))
     assert failed
-    assert result['msg'] == ('Failed to read IPsec site connection %s: HTTP 503 : ServiceUnavailable: down' % CID)
+    assert result['msg'] == ('Failed to read IPsec site connection %s: GET %s%s answered HTTP 503 : ServiceUnavailable: down'
+                             % (CID, ENDPOINT, PATH))
     assert len(result['retried']) == 2
 
 
@@ -390,4 +391,4 @@ def test_an_answer_cut_short_is_retried_on_get(api, run):
     api.expect('GET', PATH, raises=requests.exceptions.ChunkedEncodingError('Connection broken: IncompleteRead'))
     api.expect('GET', PATH, answer=got(connection()))
     result, failed, _out = run(main, dict(id=CID, mtu=1500))
-    assert not failed and result['retried'][0].startswith('GET %s%s the answer from' % (ENDPOINT, PATH))
+    assert not failed and result['retried'][0].startswith('GET %s%s: the answer was cut short' % (ENDPOINT, PATH))

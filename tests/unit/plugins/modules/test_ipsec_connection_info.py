@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.vpnaas.cloud.plugins.modules.ipsec_connection_info import main
-from ansible_collections.vpnaas.cloud.tests.unit.api import CID, CONN, PATH
+from ansible_collections.vpnaas.cloud.tests.unit.api import CID, CONN, ENDPOINT, PATH
 
 LIST = '/v2.0/vpn/ipsec-site-connections'
 
@@ -52,4 +52,5 @@ def test_api_failure_names_status_and_words(api, run):
     api.expect('GET', LIST, query={}, status=500, answer={'error_code': 'VPC.0500', 'error_msg': 'internal trouble'})
     result, failed, _out = run(main, {})
     assert failed
-    assert result['msg'] == 'Failed to list IPsec site connections: HTTP 500 Internal Server Error: VPC.0500: internal trouble'
+    assert result['msg'] == ('Failed to list IPsec site connections: GET %s/v2.0/vpn/ipsec-site-connections answered '
+                             'HTTP 500 Internal Server Error: VPC.0500: internal trouble' % ENDPOINT)

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from ansible_collections.vpnaas.cloud.plugins.modules.ipsec_connection import main
-from ansible_collections.vpnaas.cloud.tests.unit.api import CID, CONN, PATH
+from ansible_collections.vpnaas.cloud.tests.unit.api import CID, CONN, ENDPOINT, PATH
 
 LIST = '/v2.0/vpn/ipsec-site-connections'
 PSK = 'create-psk-9d2f'
@@ -100,8 +100,8 @@ def test_post_504_that_did_not_create_fails_without_resending(api, run):
     api.expect('GET', LIST, query={'name': 'branch-1'}, answer=listed())
     result, failed, _out = run(main, dict(NEW))
     assert failed
-    assert result['msg'] == ("Failed to create IPsec site connection named 'branch-1': HTTP 504 : "
-                             'HTML page: 504 Gateway Time-out')
+    assert result['msg'] == ("Failed to create IPsec site connection named 'branch-1': POST %s%s answered HTTP 504 : "
+                             'HTML page: 504 Gateway Time-out' % (ENDPOINT, LIST))
 
 
 def test_post_429_is_retried_and_503_is_not(api, run):

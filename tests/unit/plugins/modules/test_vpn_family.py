@@ -13,7 +13,7 @@ from ansible_collections.vpnaas.cloud.plugins.modules import endpoint_group, end
 from ansible_collections.vpnaas.cloud.plugins.modules import ipsec_connection, ipsec_policy, ipsec_policy_info
 from ansible_collections.vpnaas.cloud.plugins.modules import vpn_service, vpn_service_info
 from ansible_collections.vpnaas.cloud.plugins.modules import ike_policy_info
-from ansible_collections.vpnaas.cloud.tests.unit.api import CID, CONN, PATH
+from ansible_collections.vpnaas.cloud.tests.unit.api import CID, CONN, ENDPOINT, PATH
 
 IKE_ID = '9b00d6b0-6c93-4ca5-9747-b8ade7bb514f'
 IKE_PATH = '/v2.0/vpn/ikepolicies'
@@ -65,7 +65,8 @@ def test_policy_in_use_names_the_connections_that_use_it(api, run):
     result, failed, _out = run(ike_policy.main, dict(name='ike-1', state='absent'))
     assert failed
     assert result['msg'].startswith("Failed to delete IKE policy %s: it is in use by IPsec site connection 'branch-1' (%s);"
-                                    " delete those first. The API said: HTTP 409" % (IKE_ID, CID)), result['msg']
+                                    " delete those first. The API said: DELETE %s%s/%s answered HTTP 409"
+                                    % (IKE_ID, CID, ENDPOINT, IKE_PATH, IKE_ID)), result['msg']
     assert 'HTTP 409' in result['msg'] and 'IKEPolicyInUse' in result['msg']
     assert 'secret' not in result['msg']
 
@@ -296,4 +297,5 @@ def test_other_400_on_delete_is_passed_through_without_lookups(api, run):
     api.expect('DELETE', EPG_PATH + '/' + EPG_ID, status=400, answer={'NeutronError': {
         'type': 'BadRequest', 'message': 'the group is not in use but something else is wrong'}})
     result, failed, _out = run(endpoint_group.main, dict(id=EPG_ID, state='absent'))
-    assert failed and result['msg'].startswith('Failed to delete endpoint group %s: HTTP 400' % EPG_ID)
+    assert failed and result['msg'].startswith('Failed to delete endpoint group %s: DELETE %s%s/%s answered HTTP 400'
+                                               % (EPG_ID, ENDPOINT, EPG_PATH, EPG_ID))
