@@ -271,7 +271,7 @@ def _nesting_within(data: object, limit: int) -> bool:
     return True
 
 
-def _json_kind(data: object) -> str:
+def json_kind(data: object) -> str:
     """How a message names the JSON type of an unexpected answer."""
     if data is None:
         return 'null'
@@ -311,7 +311,6 @@ class Client:
     @staticmethod
     def _new_session():
         session = requests.Session()
-        session.max_redirects = 0
         session.headers.update({
             'Accept': 'application/json',
             'User-Agent': 'vpnaas.cloud/%s python-requests/%s' % (COLLECTION_VERSION, requests.__version__),
@@ -442,7 +441,7 @@ class Client:
             return response
         except _Deadline:
             self._reset_session(response)
-            raise self._error('no complete answer within %s seconds (timeout: the whole exchange, connect, '
+            raise self._error('no answer in full within %s seconds (timeout: the whole exchange, connect, '
                               'headers and body, must end within it)' % self.timeout, method, url, transport='read')
         except _TooLarge:
             self._reset_session(response)
@@ -535,7 +534,7 @@ class Client:
                               % (where, self.api_words(response_text(response, 200))), method, response.url,
                               response.status_code) from None
         if not isinstance(data, dict):
-            raise self._error('%s with %s where a JSON object was expected' % (where, _json_kind(data)),
+            raise self._error('%s with %s where a JSON object was expected' % (where, json_kind(data)),
                               method, response.url, response.status_code)
         if not _nesting_within(data, MAX_JSON_DEPTH):
             raise self._error('%s with JSON nested deeper than %d levels' % (where, MAX_JSON_DEPTH), method,
@@ -565,7 +564,7 @@ class Client:
             if page is None:
                 page = []
             if not isinstance(page, list):
-                raise self._error('answered HTTP 200 with %s as %s where a list was expected' % (_json_kind(page), list_key),
+                raise self._error('answered HTTP 200 with %s as %s where a list was expected' % (json_kind(page), list_key),
                                   'GET', self.url(*parts), 200)
             items.extend(page)
             if len(items) > MAX_LISTED_ITEMS:

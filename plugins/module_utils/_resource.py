@@ -24,7 +24,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.vpnaas.cloud.plugins.module_utils import _compare as compare
 from ansible_collections.vpnaas.cloud.plugins.module_utils._auth import connection_argument_spec, validate_connection
-from ansible_collections.vpnaas.cloud.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, Client
+from ansible_collections.vpnaas.cloud.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, Client, json_kind
 from ansible_collections.vpnaas.cloud.plugins.module_utils._errors import ApiError, ConfigError
 from ansible_collections.vpnaas.cloud.plugins.module_utils._secrets import Secrets
 
@@ -273,7 +273,7 @@ def normalized_answer(resource: Resource, item: object) -> tuple:
     """
     noun = resource.noun
     if not isinstance(item, dict):
-        return None, '%s where %s %s object was expected' % (_json_kind(item), _article(noun), noun)
+        return None, '%s where %s %s object was expected' % (json_kind(item), _article(noun), noun)
     problem = id_problem(item.get('id'))
     if problem:
         return None, '%s %s whose id %s %s' % (_article(noun), noun, _shown(item.get('id')), problem)
@@ -297,13 +297,6 @@ def normalized_answer(resource: Resource, item: object) -> tuple:
 
 def _article(noun: str) -> str:
     return 'an' if noun[:1].lower() in 'aeiou' else 'a'
-
-
-def _json_kind(data: object) -> str:
-    """How a message names the JSON type of an unexpected value."""
-    if data is None:
-        return 'null'
-    return {dict: 'an object', list: 'a list', str: 'a string', bool: 'a boolean'}.get(type(data), 'a number')
 
 
 #: The form of the ids Neutron and Huawei hand out; a by-name option holding one is taken as that id.
