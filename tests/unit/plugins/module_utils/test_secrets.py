@@ -442,3 +442,34 @@ def test_header_safe_problem_never_quotes_a_secret():
         if problem is not None:
             assert secret.strip() not in problem
             assert secrets.Secrets([secret]).redact(problem) is problem
+
+
+@pytest.mark.parametrize('text', [
+    'no whitespace at all',
+    '  lead and trail  ',
+    'a\tb\n\nc\r\nd\xa0e\u2028f\u3000g\x1ch',
+    ' '.join(''.join(_RANDOM.choice('ab \t\n') for _ in range(_RANDOM.randint(0, 9))) for _ in range(300)),
+])
+def test_both_ways_back_from_the_whitespace_free_copy_agree(text):
+    """The fast mapping (whitespace runs) and the word-by-word fallback give the same, right spans."""
+    squeezed = ''.join(text.split())
+    spans = [(start, min(len(squeezed), start + size)) for start in range(0, len(squeezed), 7) for size in (1, 3, 11)]
+    spans = [span for span in spans if span[0] < span[1]]
+    if not spans:
+        return
+    slow = secrets._unsqueeze_slowly(text, sorted(spans))
+    for (start, end), (first, last) in zip(sorted(spans), slow):
+        assert ''.join(text[first:last].split()) == squeezed[start:end]
+        assert not text[first].isspace() and not text[last - 1].isspace()
+    fast = secrets._unsqueeze(text, squeezed, list(spans))
+    assert [tuple(span) for span in fast] == _merged(slow)
+
+
+def _merged(spans: list) -> list:
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
