@@ -484,8 +484,9 @@ class VpnaasModule(AnsibleModule):
         """Exit with every value redacted except those of the keys in ``keep``: the token that
         vpnaas.cloud.auth exists to return (its action plugin marks the whole result no_log)."""
         self._collect_secrets()
-        result = self.secrets.redact_data(dict((key, value) for key, value in kwargs.items() if key not in keep))
-        result.update((key, kwargs[key]) for key in keep if key in kwargs)
+        redacted = self.secrets.redact_data(dict((key, value) for key, value in kwargs.items() if key not in keep))
+        # In the order given: ansible-core's debug output shows the raw result, and tests read it.
+        result = dict((key, kwargs[key] if key in keep else redacted[key]) for key in kwargs)
         super().exit_json(**result)
 
     def warn(self, warning):

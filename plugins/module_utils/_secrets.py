@@ -49,12 +49,12 @@ secret ``s`` of four characters or more is looked for in all of these forms:
    indented inside the secret, a hex dump with spaces) included.  Forms that hold
    whitespace themselves are also looked for as they are, so that a leading or
    trailing ``\\r`` is masked with the rest;
-9. cut short: a head or a tail of at least ``min(len(f), max(8, ceil(2 * len(f) / 3)))``
+9. cut short: a head or a tail of at least ``min(len(f), max(10, ceil(3 * len(f) / 4)))``
    characters of the raw form or of a JSON form ``f`` (whitespace removed), extended as
    far as the text agrees with the secret; the first 15 characters of a 17-character key
-   at the end of a truncated message are masked, and so are its last 12 at the start of
-   one.  Interior fragments are not: they would mask ordinary words (``password`` in
-   ``demo-password``).
+   at the end of a truncated message are masked, and so are its last 13 at the start of
+   one.  Interior fragments are not, nor shorter heads and tails: they would mask
+   ordinary words (``password`` or ``-password`` of ``demo-password``).
 
 Not done, on purpose: case folding of the secret (an upper-cased key is a different
 key, and masking every word that happens to match wastes the message).  A secret
@@ -80,8 +80,9 @@ MASK = '********'
 
 # Secrets shorter than this are only looked for raw and JSON-escaped, as they are.
 _MIN_FULL = 4
-# The shortest fragment (and base64 core) worth masking.
-_MIN_FRAGMENT = 8
+# The shortest head or tail of a secret worth masking, and the shortest base64 core.
+_MIN_FRAGMENT = 10
+_MIN_CORE = 8
 # More fragment starting points than this in one form are replaced by evenly spaced ones.
 _MAX_WINDOWS = 16
 
@@ -450,7 +451,7 @@ def _base64_forms(data: bytes) -> list:
         # The core ends before the last partial group, which depends on the bytes after the
         # secret; when there are none (``user:secret``), the encoding's own end is stable too.
         for core in (encoded[drop:4 * ((lead + length) // 3)], encoded[drop:], encoded[drop:].rstrip('=')):
-            if len(core) >= _MIN_FRAGMENT:
+            if len(core) >= _MIN_CORE:
                 forms.append(core)
     return forms + [form.replace('+', '-').replace('/', '_') for form in forms]
 
@@ -504,7 +505,7 @@ def _all_forms(secret: str) -> list:
 
 def _fragment_length(length: int) -> int:
     """The shortest head or tail of a secret of ``length`` characters that is masked on its own."""
-    return min(length, max(_MIN_FRAGMENT, -(-2 * length // 3)))
+    return min(length, max(_MIN_FRAGMENT, -(-3 * length // 4)))
 
 
 def _fragment_forms(secret: str) -> list:
