@@ -450,7 +450,7 @@ class Client:
         except requests.exceptions.SSLError as exc:
             raise self._error('TLS verification of %s failed (%s); set ca_path to the CA bundle that signed '
                               'its certificate, or validate_certs=false for a test endpoint'
-                              % (_host_port(url), _root_cause(exc)), method, url)
+                              % (_base_of(url), _root_cause(exc)), method, url)
         except requests.exceptions.ConnectTimeout:
             raise self._error('cannot connect to %s within %s seconds' % (_host_port(url), self.timeout), method, url,
                               transport='connect')
@@ -601,6 +601,12 @@ def _retry_after(value: str):
     if seconds != seconds:  # NaN
         return None
     return max(0.0, min(RETRY_AFTER_CAP, seconds))
+
+
+def _base_of(url: str) -> str:
+    """``scheme://host[:port]`` of a URL as written, for messages."""
+    parts = urlsplit(url)
+    return '%s://%s' % (parts.scheme, parts.netloc)
 
 
 def _host_port(url: str) -> str:
