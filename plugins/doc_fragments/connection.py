@@ -17,7 +17,7 @@ options:
         V(https://vpc.ap-southeast-1.myhuaweicloud.com) (Huawei Cloud) or V(https://neutron.example.com:9696) (OpenStack).
       - A trailing V(/v2.0) is accepted and ignored. A user name or password in the URL, a query and a fragment
         are refused.
-      - Requests go only to this origin (scheme, host and port). Redirects are never followed: an answer
+      - Requests go only to this origin (scheme, host and port). Redirects are never followed; an answer
         C(3xx) fails naming its C(Location), so that a credential cannot be sent elsewhere.
       - Required with O(auth_token). With Keystone password authentication it is optional; when left out,
         the C(network) endpoint (else the C(vpc) endpoint) of O(region) and O(interface) is taken from the token's
@@ -145,7 +145,7 @@ options:
     type: path
   timeout:
     description:
-      - Seconds that one HTTP exchange may take in all, connect, headers and body together (not per read: a server
+      - Seconds that one HTTP exchange may take in all, connect, headers and body together (not per read, so a server
         that drips its answer a byte at a time is cut off too).
       - A failing request ends within (O(retries) + 1) times this, plus the backoff between attempts (at most 8 s
         each, or the server's C(Retry-After), at most 60 s).

@@ -25,6 +25,7 @@ Every answer is untrusted input.  The client therefore
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 import signal
@@ -598,7 +599,7 @@ def _retry_after(value: str):
             seconds = parsedate_to_datetime(value).timestamp() - time.time()
         except (TypeError, ValueError, OverflowError, IndexError):
             return None
-    if seconds != seconds:  # NaN
+    if math.isnan(seconds):
         return None
     return max(0.0, min(RETRY_AFTER_CAP, seconds))
 

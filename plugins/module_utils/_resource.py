@@ -582,8 +582,9 @@ class ResourceModule:
             raise
         found = self.answer(body, 'GET', path)
         if found.get('id') != resource_id:
-            raise ApiError('GET %s answered %s %s, not the one asked for' % (self.client.url(*path), self.resource.noun,
-                                                                          found.get('id')), 'GET', self.client.url(*path))
+            url = self.client.url(*path)
+            raise ApiError('GET %s answered %s %s, not the one asked for' % (url, self.resource.noun, found.get('id')),
+                           'GET', url)
         self.last_seen = found
         return found
 
@@ -772,8 +773,8 @@ class ResourceModule:
         visible = [fld for fld in self.resource.fields if fld.name in plan.body and fld.rule != compare.SECRET]
         if not seen or not visible:
             raise error
-        still = [fld.name for fld in visible if compare.differs(fld.rule, _current_value(fld, seen),
-                                                                  self.params.get(fld.name))]
+        still = [fld.name for fld in visible
+                 if compare.differs(fld.rule, _current_value(fld, seen), self.params.get(fld.name))]
         moved = [fld.name for fld in visible if seen.get(fld.name) != before.get(fld.name)]
         if still:
             if moved:

@@ -595,9 +595,9 @@ def write_figures(done: Dict[Tuple[str, str], Run], tasks: List[Task], hostile: 
             found = problems(task, run)
             result = run.results.get(task.key) or {}
             outcome = 'failed' if result.get('failed') else ('changed' if result.get('changed') else 'ok')
-            lines.append('%s %-7s %-30s %-7s %6.1f s  api %-5d %s' % ('!!' if found else '  ', mode, task.key, outcome,
-                                                                     timing.get('seconds') or 0.0, len(api),
-                                                                     '; '.join(found)[:400]))
+            fields = ('!!' if found else '  ', mode, task.key, outcome, timing.get('seconds') or 0.0, len(api),
+                      '; '.join(found)[:400])
+            lines.append('%s %-7s %-30s %-7s %6.1f s  api %-5d %s' % fields)
     (OUTPUT / 'figures.json').write_text(json.dumps(figures, indent=1, sort_keys=True) + '\n', encoding='utf-8')
     (OUTPUT / 'report.txt').write_text('\n'.join(lines) + '\n', encoding='utf-8')
 

@@ -26,7 +26,7 @@ from ansible_collections.vpnaas.cloud.plugins.module_utils._secrets import MASK
 _RANDOM = random.Random(20260101)
 PSK = 'echoed?Psk-7e0c55'
 PASSWORD = 'p@ss w/rd&<x>"q\\'
-TOKEN = 'gAAAAAB' + ''.join(_RANDOM.choice(string.ascii_letters + string.digits + '-_') for _ in range(176))
+TOKEN = 'gAAAAAB' + ''.join(_RANDOM.choice(string.ascii_letters + string.digits + '-_') for _count in range(176))
 SECRET_KEY = 'QhU2wB7xZ9mK4pR8tY1vC6nJ3sD5fG0hL2kE7aB9'
 WITH_CR = 'tok-3f9a1c2b77e41d\r'
 UNICODE = 'clé-секрет-42'
@@ -227,7 +227,7 @@ def test_fragment_shorter_than_the_rule_is_kept(secret, fragment):
 
 def test_long_secret_fragments_are_masked_whole():
     """A secret with many fragment starting points: fragments at any offset are masked to their ends."""
-    secret = ''.join(_RANDOM.choice(string.ascii_letters + string.digits) for _ in range(1000))
+    secret = ''.join(_RANDOM.choice(string.ascii_letters + string.digits) for _count in range(1000))
     masker = secrets.Secrets([secret])
     for fragment in (secret[:750], secret[:900], secret[250:], secret[100:]):
         assert masker.redact('<' + fragment + '>') == '<' + MASK + '>'
@@ -268,7 +268,7 @@ def test_all_secrets_at_once_in_one_text():
     parts = ['{"a": "%s"}' % _json(secret) for secret in SECRETS]
     text = ' | '.join(parts)
     redacted = secrets.Secrets(SECRETS).redact(text)
-    assert redacted == ' | '.join('{"a": "%s"}' % MASK for _ in SECRETS)
+    assert redacted == ' | '.join('{"a": "%s"}' % MASK for _secret in SECRETS)
 
 
 def test_overlapping_and_adjacent_secrets_become_one_mask():
@@ -341,8 +341,8 @@ def test_redact_data_copies_and_masks_keys_and_values():
         'ok': 'fine',
         7: {'set': {MASK, 'a'}, 'frozen': frozenset([MASK])},
     }
-    assert type(redacted[MASK][4]) is tuple
-    assert type(redacted[7]['frozen']) is frozenset
+    assert isinstance(redacted[MASK][4], tuple)
+    assert isinstance(redacted[7]['frozen'], frozenset)
     assert data == original
 
 
@@ -362,7 +362,7 @@ def test_redact_data_of_deep_nesting(kind):
         data = [data] if shape == 'list' else {PSK + str(level % 2): data} if shape == 'dict' else (data,)
     redacted = secrets.Secrets([PSK]).redact_data(data)
     node = redacted
-    for _ in range(depth):
+    for _level in range(depth):
         if isinstance(node, dict):
             (key, node), = node.items()
             assert PSK not in key and key.startswith(MASK)
@@ -450,7 +450,7 @@ def test_header_safe_problem_never_quotes_a_secret():
     'no whitespace at all',
     '  lead and trail  ',
     'a\tb\n\nc\r\nd\xa0e\u2028f\u3000g\x1ch',
-    ' '.join(''.join(_RANDOM.choice('ab \t\n') for _ in range(_RANDOM.randint(0, 9))) for _ in range(300)),
+    ' '.join(''.join(_RANDOM.choice('ab \t\n') for _char in range(_RANDOM.randint(0, 9))) for _word in range(300)),
 ])
 def test_both_ways_back_from_the_whitespace_free_copy_agree(text):
     """The fast mapping (whitespace runs) and the word-by-word fallback give the same, right spans."""

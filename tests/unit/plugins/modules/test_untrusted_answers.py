@@ -118,8 +118,8 @@ def test_an_id_with_a_trailing_newline_is_refused(api, run):
 
 
 def test_a_catalog_endpoint_in_clear_is_refused_when_keystone_is_https(api, run):
-    catalog = {'token': {'catalog': [{'type': 'network', 'endpoints': [{'interface': 'public',
-                                                                         'url': 'http://vpn.test'}]}]}}
+    endpoint = {'interface': 'public', 'url': 'http://vpn.test'}
+    catalog = {'token': {'catalog': [{'type': 'network', 'endpoints': [endpoint]}]}}
     api.expect('POST', '/v3/auth/tokens', body=ANY, status=201, answer=catalog, headers={'X-Subject-Token': 'tok-1'})
     result, failed, out = run(main, dict(KEYSTONE, id=CID, mtu=1400))
     assert failed and 'plain http while auth_url is https' in result['msg']
