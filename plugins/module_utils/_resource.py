@@ -203,9 +203,10 @@ def validate_options(params: dict) -> None:
     """Checks of the connection options and the id, before any request."""
     validate_connection(params)
     resource_id = params.get('id')
-    if resource_id is not None and id_problem(resource_id):
+    problem = id_problem(resource_id) if resource_id is not None else None
+    if problem:
         shown = resource_id if resource_id.isprintable() else repr(resource_id)
-        raise InputError("id: '%s' %s" % (shown, id_problem(resource_id)))
+        raise InputError("id: '%s' %s" % (shown, problem))
 
 
 def validate_input(resource: Resource, params: dict) -> None:
@@ -462,8 +463,7 @@ class VpnaasModule(AnsibleModule):
         params = getattr(self, 'params', None) or {}
         for value in _no_log_values(spec, params):
             self.secrets.add(value)
-            if not isinstance(value, (dict, list)):
-                self.no_log_values.add(str(value))
+            self.no_log_values.add(value)
         for value in getattr(self, 'no_log_values', ()):
             self.secrets.add(value)
 
@@ -483,7 +483,6 @@ class VpnaasModule(AnsibleModule):
     def exit_keeping(self, keep: tuple, **kwargs):
         """Exit with every value redacted except those of the keys in ``keep``: the token that
         vpnaas.cloud.auth exists to return (its action plugin marks the whole result no_log)."""
-        self._collect_secrets()
         redacted = self.secrets.redact_data(dict((key, value) for key, value in kwargs.items() if key not in keep))
         # In the order given: ansible-core's debug output shows the raw result, and tests read it.
         result = dict((key, kwargs[key] if key in keep else redacted[key]) for key in kwargs)
