@@ -526,7 +526,7 @@ def _given(params: dict, names: tuple) -> list:
     return [name for name in names if params.get(name)]
 
 
-def checked_auth_type(value: object, where: str = 'auth_type') -> str:
+def checked_auth_type(value: object, where: str = 'auth_type') -> str | None:
     """The method that an ``auth_type`` value selects (None when unset); ``ConfigError`` for an unknown one."""
     if value in (None, ''):
         return None
