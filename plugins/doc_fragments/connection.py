@@ -27,9 +27,44 @@ options:
     type: str
   auth_token:
     description:
-      - A ready Keystone or Huawei IAM token, sent as C(X-Auth-Token).
-      - When set, it takes precedence over password authentication, and O(endpoint) is required.
+      - A Keystone or Huawei IAM token.
+      - With O(endpoint), it is used as it is, sent as C(X-Auth-Token), and takes precedence over every other
+        method (so the token of M(vpnaas.cloud.auth) works where E(OS_*) variables are set).
+      - Without O(endpoint), it is exchanged with Keystone at O(auth_url) for a token scoped to O(project_id) or
+        O(project_name) (the C(token) method, C(auth_type=v3token) in C(clouds.yaml)), whose catalog gives the endpoint.
       - If not set, the value of the E(VPNAAS_AUTH_TOKEN) or E(OS_AUTH_TOKEN) environment variable is used.
+    type: str
+  auth_type:
+    description:
+      - The Keystone method to use, by its keystoneauth name, as in C(clouds.yaml) and E(OS_AUTH_TYPE).
+        When not set, the method follows from the options that are set (see the notes).
+      - V(password) or V(v3password) needs O(auth_url), O(username) or O(user_id), O(password), and O(project_name)
+        or O(project_id).
+      - V(v3applicationcredential) needs O(auth_url), O(application_credential_secret), and O(application_credential_id),
+        or O(application_credential_name) with O(username) or O(user_id) (and its domain). No project is sent.
+      - V(v3token) or V(token) needs O(auth_url), O(auth_token), and O(project_name) or O(project_id).
+      - When set, the options of the other methods are ignored, except that O(auth_token) with O(endpoint) is
+        always used as it is. Any other value (V(v3oidcpassword), V(v3totp), ...) fails before any request,
+        naming the supported ones. AK/SK authentication needs no O(auth_type).
+      - If not set, the value of the E(OS_AUTH_TYPE) environment variable is used.
+    type: str
+  application_credential_id:
+    description:
+      - The id of a Keystone application credential, used with O(application_credential_secret) and O(auth_url).
+      - The token request carries no scope, since the credential is bound to the project it was created in;
+        O(project_name) and O(project_id) are not sent.
+      - If not set, the value of the E(OS_APPLICATION_CREDENTIAL_ID) environment variable is used.
+    type: str
+  application_credential_name:
+    description:
+      - The name of a Keystone application credential, instead of O(application_credential_id). Names are unique per
+        user only, so O(username) (with O(user_domain_name) or O(user_domain_id)) or O(user_id) is needed too.
+      - If not set, the value of the E(OS_APPLICATION_CREDENTIAL_NAME) environment variable is used.
+    type: str
+  application_credential_secret:
+    description:
+      - The secret of the application credential. Never shown.
+      - If not set, the value of the E(OS_APPLICATION_CREDENTIAL_SECRET) environment variable is used.
     type: str
   auth_url:
     description:
@@ -41,8 +76,13 @@ options:
     type: str
   username:
     description:
-      - The user name for Keystone password authentication.
+      - The user name for Keystone password authentication, or the owner of O(application_credential_name).
       - If not set, the value of the E(OS_USERNAME) environment variable is used.
+    type: str
+  user_id:
+    description:
+      - The user by id, instead of O(username) (an id needs no domain). O(username) wins when both are set.
+      - If not set, the value of the E(OS_USER_ID) environment variable is used.
     type: str
   password:
     description:
@@ -126,9 +166,13 @@ options:
         C(/etc/openstack/clouds.yaml), the first that exists.
       - When no cloud is named, no other authentication option is set, and E(OS_CLIENT_CONFIG_FILE) names a file
         with exactly one cloud, that cloud is used. This is what AWX's OpenStack credential provides.
-      - Read from the cloud entry are C(auth) (C(auth_url), C(username), C(password), C(project_name),
-        C(project_id), the domain names and ids, C(domain_name), C(token)), C(region_name), C(interface),
-        C(verify), C(cacert) and C(network_endpoint_override). Reading the file needs PyYAML.
+      - Read from the cloud entry are C(auth_type) (see O(auth_type)), C(auth) (C(auth_url), C(username),
+        C(user_id), C(password), C(project_name), C(project_id), the domain names and ids, C(domain_name), C(token),
+        C(application_credential_id), C(application_credential_name), C(application_credential_secret)),
+        C(region_name), C(interface), C(verify), C(cacert) and C(network_endpoint_override). Reading the file
+        needs PyYAML.
+      - An C(auth_type) other than those of O(auth_type) fails before any request, naming the cloud, the file and the
+        supported types with the options each needs.
       - If not set, the value of the E(OS_CLOUD) environment variable is used.
     type: str
   validate_certs:
@@ -163,13 +207,17 @@ options:
     type: int
     default: 4
 notes:
-  - "Authentication is chosen by which options are set, in this order: O(auth_token) with O(endpoint); AK/SK with
-    O(access_key), O(secret_key) and O(project_id); Keystone password with O(auth_url), O(username), O(password)
-    and a project. O(cloud) (C(clouds.yaml)) fills in options first. A token wins over the other methods (so that the
-    token of M(vpnaas.cloud.auth) can be used where E(OS_*) variables are set); AK/SK and password options together
-    are a contradiction. A missing piece or a contradiction fails the task before any request is sent, naming what
+  - "Authentication is chosen by which options are set, in this order: O(auth_token) with O(endpoint) (used as it
+    is); then the method that O(auth_type) names; else O(auth_token) with O(auth_url) (exchanged for a project-scoped
+    token); Keystone application credential with O(application_credential_secret); AK/SK with O(access_key),
+    O(secret_key) and O(project_id); Keystone password with O(auth_url), O(username), O(password) and a project.
+    O(cloud) (C(clouds.yaml)) fills in options first. A token with an endpoint wins over the other methods (so that
+    the token of M(vpnaas.cloud.auth) can be used where E(OS_*) variables are set); without O(auth_type), options of
+    two methods together (AK/SK and password, an application credential and a password or AK/SK) are a
+    contradiction. A missing piece or a contradiction fails the task before any request is sent, naming what
     is missing."
-  - "A token obtained with a password that expires during the task is renewed once, by logging in again."
+  - "A token obtained by a Keystone login (password, application credential or token exchange) that expires during the
+    task is renewed once, by logging in again."
   - "A failed authentication (HTTP 401 or 403) is reported with the API's words and the method used, never a secret."
   - "Set the connection options once for all modules of the collection with
     C(module_defaults: {group/vpnaas.cloud.vpnaas: {...}})."

@@ -42,8 +42,13 @@ def connection_argument_spec() -> dict:
     return dict(
         endpoint=dict(type='str', fallback=_env('VPNAAS_ENDPOINT')),
         auth_token=dict(type='str', no_log=True, fallback=_env('VPNAAS_AUTH_TOKEN', 'OS_AUTH_TOKEN')),
+        auth_type=dict(type='str', fallback=_env('OS_AUTH_TYPE')),
         auth_url=dict(type='str', fallback=_env('OS_AUTH_URL')),
+        application_credential_id=dict(type='str', fallback=_env('OS_APPLICATION_CREDENTIAL_ID')),
+        application_credential_name=dict(type='str', fallback=_env('OS_APPLICATION_CREDENTIAL_NAME')),
+        application_credential_secret=dict(type='str', no_log=True, fallback=_env('OS_APPLICATION_CREDENTIAL_SECRET')),
         username=dict(type='str', fallback=_env('OS_USERNAME')),
+        user_id=dict(type='str', fallback=_env('OS_USER_ID')),
         password=dict(type='str', no_log=True, fallback=_env('OS_PASSWORD')),
         project_name=dict(type='str', fallback=_env('OS_PROJECT_NAME', 'OS_TENANT_NAME')),
         project_id=dict(type='str', fallback=_env('OS_PROJECT_ID', 'OS_TENANT_ID', 'HW_PROJECT_ID')),
@@ -163,15 +168,17 @@ class TokenAuth(_SendsToken):
         return 'token authentication (auth_token)'
 
 
-class KeystonePasswordAuth(_SendsToken):
-    """Keystone v3 password authentication, scoped to a project; the token is fetched once per client."""
+class _KeystoneLogin(_SendsToken):
+    """Keystone v3 login (``POST /v3/auth/tokens``); the token and catalog are fetched once per client.
 
-    name = 'password'
+    Subclasses give the identity (and scope) of the request: ``request_body``,
+    ``secrets`` and ``describe``.
+    """
+
+    name = 'keystone'
 
     def __init__(self, params: dict) -> None:
         self.auth_url = params['auth_url'].rstrip('/')
-        self.username = params['username']
-        self.password = params['password']
         self.params = params
         self.region = params.get('region')
         self.interface = params.get('interface') or 'public'
@@ -193,15 +200,24 @@ class KeystonePasswordAuth(_SendsToken):
             return {'name': params[prefix + '_domain_name']}
         return self._domain('user') if prefix == 'project' else {'name': 'Default'}
 
-    def request_body(self) -> dict:
-        """The v3 password request with a project scope."""
+    def _user(self) -> dict:
+        """The user by id (unique, no domain needed) or by name in its domain."""
+        if self.params.get('user_id') and not self.params.get('username'):
+            return {'id': self.params['user_id']}
+        return {'name': self.params.get('username'), 'domain': self._domain('user')}
+
+    def _scope(self) -> dict:
+        """The project scope: by id, else by name in its domain."""
         if self.params.get('project_id'):
-            project = {'id': self.params['project_id']}
-        else:
-            project = {'name': self.params.get('project_name'), 'domain': self._domain('project')}
-        user = {'name': self.username, 'domain': self._domain('user'), 'password': self.password}
-        return {'auth': {'identity': {'methods': ['password'], 'password': {'user': user}},
-                         'scope': {'project': project}}}
+            return {'project': {'id': self.params['project_id']}}
+        return {'project': {'name': self.params.get('project_name'), 'domain': self._domain('project')}}
+
+    def _project_text(self) -> str:
+        return self.params.get('project_id') or self.params.get('project_name')
+
+    def request_body(self) -> dict:  # pragma: no cover - every method defines it
+        """The body of the token request."""
+        raise NotImplementedError
 
     def login(self, client) -> None:
         """Get a token and the catalog (again, when renewing an expired token).
@@ -267,14 +283,90 @@ class KeystonePasswordAuth(_SendsToken):
                            'POST', self.tokens_url())
         return url
 
+
+class KeystonePasswordAuth(_KeystoneLogin):
+    """Keystone v3 password authentication (``auth_type`` password / v3password), scoped to a project."""
+
+    name = 'password'
+
+    def __init__(self, params: dict) -> None:
+        super().__init__(params)
+        self.username = params.get('username') or params.get('user_id')
+        self.password = params['password']
+
+    def request_body(self) -> dict:
+        """The v3 password request with a project scope."""
+        user = dict(self._user(), password=self.password)
+        return {'auth': {'identity': {'methods': ['password'], 'password': {'user': user}}, 'scope': self._scope()}}
+
     def secrets(self) -> list:
         """Values that must never appear in output."""
         return [self.password]
 
     def describe(self) -> str:
         """The method, for 401/403 messages."""
-        project = self.params.get('project_id') or self.params.get('project_name')
-        return 'Keystone password authentication as user %s, project %s' % (self.username, project)
+        return 'Keystone password authentication as user %s, project %s' % (self.username, self._project_text())
+
+
+class KeystoneApplicationCredentialAuth(_KeystoneLogin):
+    """Keystone v3 application credential (``auth_type`` v3applicationcredential), by id or by name and user.
+
+    The request carries no scope: the credential is bound to the project it was made
+    in, and Keystone refuses an application credential request that asks for a scope.
+    """
+
+    name = 'application_credential'
+
+    def __init__(self, params: dict) -> None:
+        super().__init__(params)
+        self.secret = params['application_credential_secret']
+
+    def request_body(self) -> dict:
+        """The v3 application credential request: id and secret, or name, user and secret; no scope."""
+        credential = {'secret': self.secret}
+        if self.params.get('application_credential_id'):
+            credential['id'] = self.params['application_credential_id']
+        else:
+            credential['name'] = self.params['application_credential_name']
+            credential['user'] = self._user()
+        return {'auth': {'identity': {'methods': ['application_credential'], 'application_credential': credential}}}
+
+    def secrets(self) -> list:
+        """Values that must never appear in output."""
+        return [self.secret]
+
+    def describe(self) -> str:
+        """The method, for 401/403 messages (the credential's id or name, never its secret)."""
+        if self.params.get('application_credential_id'):
+            return 'Keystone application credential %s' % self.params['application_credential_id']
+        user = self.params.get('username') or self.params.get('user_id')
+        return 'Keystone application credential %s of user %s' % (self.params['application_credential_name'], user)
+
+
+class KeystoneTokenAuth(_KeystoneLogin):
+    """Keystone v3 token exchange (``auth_type`` token / v3token): a token in, a project-scoped token out.
+
+    Used when ``auth_token`` comes with ``auth_url`` and a project but no ``endpoint``:
+    the new token's catalog gives the endpoint, as with a password login.
+    """
+
+    name = 'v3token'
+
+    def __init__(self, params: dict) -> None:
+        super().__init__(params)
+        self.given_token = params['auth_token']
+
+    def request_body(self) -> dict:
+        """The v3 token method request with a project scope."""
+        return {'auth': {'identity': {'methods': ['token'], 'token': {'id': self.given_token}}, 'scope': self._scope()}}
+
+    def secrets(self) -> list:
+        """Values that must never appear in output."""
+        return [self.given_token]
+
+    def describe(self) -> str:
+        """The method, for 401/403 messages."""
+        return 'Keystone token authentication (auth_token exchanged for project %s)' % self._project_text()
 
 
 class AkSkAuth:
@@ -338,8 +430,9 @@ def _checked_catalog(catalog: object, url: str) -> list:
 # clouds.yaml
 # ---------------------------------------------------------------------------
 
-_CLOUD_AUTH_KEYS = ('auth_url', 'username', 'password', 'project_name', 'project_id', 'user_domain_name',
-                    'user_domain_id', 'project_domain_name', 'project_domain_id')
+_CLOUD_AUTH_KEYS = ('auth_url', 'username', 'user_id', 'password', 'project_name', 'project_id', 'user_domain_name',
+                    'user_domain_id', 'project_domain_name', 'project_domain_id', 'application_credential_id',
+                    'application_credential_name', 'application_credential_secret')
 
 
 def _clouds_files() -> list:
@@ -381,8 +474,15 @@ def load_cloud(name: str) -> tuple:
     raise ConfigError("No clouds.yaml defines the cloud '%s' (looked in: %s)" % (name, ', '.join(_clouds_files())))
 
 
-def apply_cloud(params: dict, entry: dict) -> dict:
-    """Options completed from a clouds.yaml entry; options that are set win over the file."""
+def apply_cloud(params: dict, entry: dict, source: str = 'the clouds.yaml cloud') -> dict:
+    """Options completed from a clouds.yaml entry; options that are set win over the file.
+
+    The entry's ``auth_type`` is checked here, so that an unsupported one is refused
+    naming the cloud and its file (``source``) rather than as a missing option later.
+    """
+    if not isinstance(entry, dict) or not isinstance(entry.get('auth') or {}, dict):
+        raise ConfigError('%s: the cloud and its auth must be mappings' % source)
+    checked_auth_type(entry.get('auth_type'), 'auth_type of %s' % source)
     merged = dict(params)
     auth = entry.get('auth') or {}
     taken = dict((key, auth.get(key)) for key in _CLOUD_AUTH_KEYS)
@@ -391,7 +491,8 @@ def apply_cloud(params: dict, entry: dict) -> dict:
     for key in ('user_domain_id', 'project_domain_id'):
         taken[key] = taken[key] or auth.get('domain_id')
     taken.update(auth_token=auth.get('token'), region=entry.get('region_name'), interface=entry.get('interface'),
-                 ca_path=entry.get('cacert'), endpoint=entry.get('network_endpoint_override'))
+                 ca_path=entry.get('cacert'), endpoint=entry.get('network_endpoint_override'),
+                 auth_type=entry.get('auth_type'))
     if entry.get('verify') is not None:
         taken['validate_certs'] = bool(entry['verify'])
     for key, value in taken.items():
@@ -406,18 +507,43 @@ def apply_cloud(params: dict, entry: dict) -> dict:
 
 _AKSK = ('access_key', 'secret_key')
 _PASSWORD = ('auth_url', 'username', 'password')
+_APP_CRED = ('application_credential_id', 'application_credential_name', 'application_credential_secret')
+
+#: The values of ``auth_type`` (keystoneauth's plugin names, as clouds.yaml and OS_AUTH_TYPE hold them)
+#: and the method each selects.
+AUTH_TYPES = {'password': 'password', 'v3password': 'password', 'v3applicationcredential': 'application_credential',
+              'token': 'v3token', 'v3token': 'v3token'}
+#: What each method needs, for the message that refuses an unknown auth_type.
+AUTH_TYPE_NEEDS = ('password or v3password (auth_url, username or user_id, password, and project_name or project_id); '
+                   'v3applicationcredential (auth_url, application_credential_secret, and application_credential_id or '
+                   'application_credential_name with username or user_id; no project: the credential is bound to one); '
+                   'v3token or token (auth_url, auth_token, and project_name or project_id; auth_token with endpoint is '
+                   'used as it is, without Keystone). AK/SK of Huawei Cloud and Open Telekom Cloud needs no auth_type '
+                   '(access_key, secret_key, project_id)')
 
 
 def _given(params: dict, names: tuple) -> list:
     return [name for name in names if params.get(name)]
 
 
+def checked_auth_type(value: object, where: str = 'auth_type') -> str | None:
+    """The method that an ``auth_type`` value selects (None when unset); ``ConfigError`` for an unknown one."""
+    if value in (None, ''):
+        return None
+    if isinstance(value, str) and value.strip().lower() in AUTH_TYPES:
+        return AUTH_TYPES[value.strip().lower()]
+    shown = value if isinstance(value, str) and value.isprintable() else repr(value)
+    raise ConfigError("%s: '%s' is not a supported auth type. Supported are %s"
+                      % (where, str(shown)[:80], AUTH_TYPE_NEEDS))
+
+
 def resolve(params: dict) -> dict:
     """The options with clouds.yaml merged in, when a cloud is named or $OS_CLIENT_CONFIG_FILE is the only source."""
-    nothing_else = not _given(params, ('auth_token',) + _AKSK + _PASSWORD)
+    nothing_else = not _given(params, ('auth_token',) + _AKSK + _PASSWORD + _APP_CRED)
     if params.get('cloud') or (nothing_else and os.environ.get('OS_CLIENT_CONFIG_FILE')):
-        _path, entry = load_cloud(params.get('cloud'))
-        return apply_cloud(params, entry)
+        path, entry = load_cloud(params.get('cloud'))
+        source = "cloud '%s' of %s" % (params['cloud'], path) if params.get('cloud') else 'the cloud of %s' % path
+        return apply_cloud(params, entry, source)
     return params
 
 
@@ -443,36 +569,76 @@ def aksk_endpoint(params: dict) -> str:
 def select_auth(params: dict):
     """Choose the authentication method from the options that are set (see the doc fragment for the order).
 
-    ``auth_token`` wins over everything (that is what makes the once-per-play login
-    of ``vpnaas.cloud.auth`` work inside an OpenStack shell environment); AK/SK and
-    Keystone password together are a contradiction.  Raises ``ConfigError`` naming
-    what is missing or conflicting, before any request is sent.
+    ``auth_token`` with ``endpoint`` wins over everything (that is what makes the
+    once-per-play login of ``vpnaas.cloud.auth`` work inside an OpenStack shell
+    environment); then ``auth_type`` names the method, else the options that are set
+    do, where two methods' options together are a contradiction.  Raises
+    ``ConfigError`` naming what is missing or conflicting, before any request is sent.
     """
-    if params.get('auth_token'):
-        if not params.get('endpoint'):
-            raise ConfigError('auth_token is set but endpoint is not: a bare token carries no catalog, '
-                              'so endpoint (the base URL of the VPN API) is required with it')
+    method = checked_auth_type(params.get('auth_type'))
+    if params.get('auth_token') and params.get('endpoint'):
         return TokenAuth(params['auth_token'])
-    aksk, password = _given(params, _AKSK), _given(params, ('username', 'password'))
-    if aksk and password:
-        raise ConfigError('Both AK/SK (%s) and Keystone password (%s) authentication are configured; set only one '
-                          '(HW_* and OS_* environment variables set these options too)'
-                          % (', '.join(aksk), ', '.join(password)))
-    if aksk:
+    if method is None:
+        method = _inferred_method(params)
+    if method == 'aksk':
         missing = [name for name in _AKSK + ('project_id',) if not params.get(name)]
         if missing:
             raise ConfigError('AK/SK authentication needs access_key, secret_key and project_id (missing: %s)'
                               % ', '.join(missing))
         aksk_endpoint(params)
         return AkSkAuth(params)
-    if _given(params, _PASSWORD):
-        missing = [name for name in _PASSWORD if not params.get(name)]
-        if not params.get('project_id') and not params.get('project_name'):
-            missing.append('project_id or project_name')
+    missing = [] if params.get('auth_url') else ['auth_url']
+    project = [] if params.get('project_id') or params.get('project_name') else ['project_id or project_name']
+    user = [] if params.get('username') or params.get('user_id') else ['username or user_id']
+    if method == 'application_credential':
+        if not params.get('application_credential_secret'):
+            missing.append('application_credential_secret')
+        if not params.get('application_credential_id'):
+            missing += (['application_credential_id or application_credential_name']
+                        if not params.get('application_credential_name') else user)
         if missing:
-            raise ConfigError('Keystone password authentication needs auth_url, username, password and a project '
+            raise ConfigError('Keystone application credential authentication needs auth_url, application_credential_secret '
+                              'and application_credential_id, or application_credential_name with username or user_id '
                               '(missing: %s)' % ', '.join(missing))
-        return KeystonePasswordAuth(params)
+        return KeystoneApplicationCredentialAuth(params)
+    if method == 'v3token':
+        missing += ([] if params.get('auth_token') else ['auth_token']) + project
+        if missing:
+            raise ConfigError('Keystone token authentication (v3token) needs auth_url, auth_token and a project to '
+                              'exchange the token for a project-scoped one (missing: %s)' % ', '.join(missing))
+        return KeystoneTokenAuth(params)
+    missing += user + ([] if params.get('password') else ['password']) + project
+    if missing:
+        raise ConfigError('Keystone password authentication needs auth_url, username, password and a project '
+                          '(missing: %s)' % ', '.join(missing))
+    return KeystonePasswordAuth(params)
+
+
+def _inferred_method(params: dict) -> str:
+    """The method that the options set imply, when auth_type does not name one."""
+    if params.get('auth_token'):
+        if not params.get('auth_url'):
+            raise ConfigError('auth_token is set but endpoint is not: give endpoint (the base URL of the VPN API) to use '
+                              'the token as it is, or auth_url and a project (project_name or project_id) to exchange it '
+                              'with Keystone for a project-scoped token whose catalog names the endpoint')
+        return 'v3token'
+    aksk, password, credential = _given(params, _AKSK), _given(params, ('username', 'password')), _given(params, _APP_CRED)
+    if credential and (aksk or params.get('password')):
+        other = 'AK/SK (%s)' % ', '.join(aksk) if aksk else 'Keystone password (password)'
+        raise ConfigError('Both a Keystone application credential (%s) and %s authentication are configured; set only '
+                          'one, or choose with auth_type (HW_* and OS_* environment variables set these options too)'
+                          % (', '.join(credential), other))
+    if aksk and password:
+        raise ConfigError('Both AK/SK (%s) and Keystone password (%s) authentication are configured; set only one '
+                          '(HW_* and OS_* environment variables set these options too)'
+                          % (', '.join(aksk), ', '.join(password)))
+    if credential:
+        return 'application_credential'
+    if aksk:
+        return 'aksk'
+    if _given(params, _PASSWORD + ('user_id',)):
+        return 'password'
     raise ConfigError('No authentication configured: set auth_token and endpoint; or access_key, secret_key and '
-                      'project_id; or auth_url, username, password and project_name (or project_id); or cloud '
-                      '(clouds.yaml). The OS_*, HW_* and VPNAAS_* environment variables set these options too')
+                      'project_id; or auth_url, username, password and project_name (or project_id); or auth_url, '
+                      'application_credential_id and application_credential_secret; or cloud (clouds.yaml). The OS_*, '
+                      'HW_* and VPNAAS_* environment variables set these options too')

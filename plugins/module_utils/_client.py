@@ -500,7 +500,7 @@ class Client:
         detail = 'answered HTTP %d %s: %s' % (response.status_code, printable_text(response.reason or '')[:80],
                                               api_message)
         if response.status_code in (401, 403):
-            detail += ' [%s]' % (self.auth.describe() if authenticated or self.auth.name == 'password'
+            detail += ' [%s]' % (self.auth.describe() if authenticated or hasattr(self.auth, 'login')
                                  else 'unauthenticated request')
         if request_id:
             detail += ' (request id %s)' % request_id

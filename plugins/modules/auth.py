@@ -12,9 +12,14 @@ version_added: 0.1.0
 description:
   - Authenticate with Keystone (or Huawei IAM) once, and return the token and the resolved VPN API endpoint,
     to be handed to the other modules of the collection through C(module_defaults).
+  - Any Keystone login of the connection options works, from options, E(OS_*) variables or C(clouds.yaml)
+    (O(cloud)); a password, an application credential (O(application_credential_id) or
+    O(application_credential_name), with O(application_credential_secret)), or a token exchanged for a
+    project-scoped one (O(auth_token) with O(auth_url) and a project, C(auth_type=v3token)).
   - Without it, every task that authenticates with a password logs in again; a loop over 500 connections
     logs in 500 times.
   - With O(auth_token) and O(endpoint) set, they are returned as they are, without a request.
+  - The token of an application credential is bound to the credential's project and carries its roles only.
   - AK/SK authentication signs each request and has no login; the module fails with AK/SK options and says so.
   - The result of this module is never displayed, at any verbosity (it holds a token); use C(register) to keep it.
 author:
@@ -52,6 +57,14 @@ EXAMPLES = r'''
       vpnaas.cloud.auth:
         cloud: production
       register: vpn_login
+
+    - name: Or log in with a Keystone application credential (a clouds.yaml with auth_type v3applicationcredential works too)
+      vpnaas.cloud.auth:
+        auth_url: https://keystone.example.com:5000/v3
+        application_credential_id: 21dced0fd20347869b93710d2b98aae0
+        application_credential_secret: "{{ vault_app_cred_secret }}"
+      register: vpn_login_appcred
+      when: use_application_credential | default(false)
 
     - name: Use the token for every task of the block
       module_defaults:

@@ -1,6 +1,6 @@
 # Copyright (c) 2026 vpnaas.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Keystone v3 password authentication and token checks for ``/v2.0`` calls."""
+"""Keystone v3 authentication (password, application credential, token) and token checks for ``/v2.0`` calls."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ USER_ID = "fedcba9876543210fedcba9876543210"
 USER_NAME = "demo"
 USER_PASSWORD = "demo-password"
 DOMAIN = {"id": "default", "name": "Default"}
+#: The user's one application credential, bound to the project (as Keystone binds every one).
+APP_CRED_ID = "ac0ffee0ac0ffee0ac0ffee0ac0ffee0"
+APP_CRED_NAME = "vpn-automation"
+APP_CRED_SECRET = "emulator-app-cred-secret"
 MAX_TOKENS = 10000
 
 
@@ -76,6 +80,26 @@ def check_password(auth: dict[str, Any]) -> None:
         raise unauthorized()
 
 
+def check_application_credential(auth: dict[str, Any]) -> None:
+    """Check an application credential: by id, or by name with its user (id, or name and domain), and the secret.
+
+    Like Keystone, a request that also asks for a scope is refused (401): the credential
+    is bound to the project it was made in.
+    """
+    credential = _obj(_obj(auth, "identity"), "application_credential")
+    if "scope" in auth:
+        raise unauthorized()
+    if "id" in credential:
+        known = credential["id"] == APP_CRED_ID
+    else:
+        user = _obj(credential, "user")
+        known = credential.get("name") == APP_CRED_NAME and (
+            user.get("id") == USER_ID or (user.get("name") == USER_NAME and _domain_matches(user.get("domain"))))
+    secret = credential.get("secret")
+    if not known or not isinstance(secret, str) or not secrets.compare_digest(secret, APP_CRED_SECRET):
+        raise unauthorized()
+
+
 def check_scope(auth: dict[str, Any]) -> bool:
     """Return True for a project-scoped request, False when unscoped; 401 for a wrong project."""
     scope = auth.get("scope")
@@ -100,7 +124,7 @@ class Token:
 
 
 class Keystone:
-    """A one-user, one-project Keystone v3 (password method only)."""
+    """A one-user, one-project Keystone v3: the password, application credential and token methods."""
 
     def __init__(self, config: Config, base_url: Callable[[], str]) -> None:
         self.config = config
@@ -143,30 +167,53 @@ class Keystone:
                             "links": [{"rel": "self", "href": f"{self.base_url()}/v3/"}],
                             "media-types": [{"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}]}}
 
+    def check_token(self, auth: dict[str, Any]) -> None:
+        """Check the token method: a token this Keystone issued (scoped or not) that has not expired."""
+        given = _obj(_obj(auth, "identity"), "token").get("id")
+        if not isinstance(given, str) or not given:
+            raise malformed("Expecting to find id in token")
+        if secrets.compare_digest(given, self.config.static_token):
+            return
+        with self._lock:
+            found = self._tokens.get(given)
+        if found is None or time.monotonic() >= found.deadline:
+            raise unauthorized()
+
     def issue(self, request: Request) -> Response:
-        """Check a password auth request and answer 201 with a new token."""
+        """Check an auth request (password, application_credential or token method); answer 201 with a new token."""
         try:
             payload = request.json()
         except ApiError:
             raise malformed("the body is not JSON") from None
         auth = _obj(payload, "auth")
-        check_password(auth)
-        scoped = check_scope(auth)
+        methods = _obj(auth, "identity").get("methods")
+        if methods == ["application_credential"]:
+            check_application_credential(auth)
+            scoped = True
+        elif methods == ["token"]:
+            self.check_token(auth)
+            scoped = check_scope(auth)
+        else:
+            check_password(auth)
+            scoped = check_scope(auth)
+            methods = ["password"]
         token = "gAAAAAB" + secrets.token_urlsafe(96)
         ttl = float(self.config.token_ttl)
         with self._lock:
             self._prune()
             self._tokens[token] = Token(time.monotonic() + ttl, scoped)
-        return Response.json(201, {"token": self.token_body(scoped, ttl)}, {"X-Subject-Token": token})
+        return Response.json(201, {"token": self.token_body(scoped, ttl, methods)}, {"X-Subject-Token": token})
 
-    def token_body(self, scoped: bool, ttl: float) -> dict[str, Any]:
+    def token_body(self, scoped: bool, ttl: float, methods: list | None = None) -> dict[str, Any]:
         """Return the ``token`` object of a Keystone answer."""
         now = datetime.now(timezone.utc)
         body: dict[str, Any] = {
-            "methods": ["password"], "issued_at": iso(now), "expires_at": iso(now + timedelta(seconds=ttl)),
+            "methods": list(methods or ["password"]), "issued_at": iso(now), "expires_at": iso(now + timedelta(seconds=ttl)),
             "audit_ids": [secrets.token_urlsafe(16)],
             "user": {"id": USER_ID, "name": USER_NAME, "domain": dict(DOMAIN), "password_expires_at": None},
         }
+        if body["methods"] == ["application_credential"]:
+            body["application_credential"] = {"id": APP_CRED_ID, "name": APP_CRED_NAME, "restricted": True}
         if scoped:
             body["project"] = {"id": PROJECT_ID, "name": PROJECT_NAME, "domain": dict(DOMAIN)}
             body["roles"] = [{"id": "9fe2ff9ee4384b1894a90878d3e92bab", "name": "member"}]

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from . import aksk
+from .auth import APP_CRED_ID, APP_CRED_NAME, APP_CRED_SECRET, USER_ID
 from .config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, PROJECT_ID, Config
 from .messages import Request
 from .run_with import REPO_ROOT, Emulator, EmulatorClient
@@ -162,6 +163,73 @@ def test_keystone_scope_by_project_id_and_domain_id(api: Api) -> None:
     body["auth"]["identity"]["password"]["user"]["domain"] = {"id": "default"}
     body["auth"]["scope"] = {"project": {"id": PROJECT_ID}}
     assert api.call("POST", "/v3/auth/tokens", body, token="")[0] == 201
+
+
+UNAUTHORIZED = {"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}
+
+
+def app_cred_body(**credential: Any) -> dict[str, Any]:
+    """An application credential auth request."""
+    return {"auth": {"identity": {"methods": ["application_credential"], "application_credential": credential}}}
+
+
+@pytest.mark.parametrize("credential", [
+    {"id": APP_CRED_ID, "secret": APP_CRED_SECRET},
+    {"name": APP_CRED_NAME, "user": {"name": "demo", "domain": {"name": "Default"}}, "secret": APP_CRED_SECRET},
+    {"name": APP_CRED_NAME, "user": {"id": USER_ID}, "secret": APP_CRED_SECRET},
+])
+def test_application_credential_gives_a_project_token(api: Api, credential: dict[str, Any]) -> None:
+    """By id, or by name with the user by name and domain or by id: a token bound to the project, with the catalog."""
+    status, headers, body = api.request("POST", "/v3/auth/tokens", app_cred_body(**credential), token="")
+    assert status == 201
+    assert body["token"]["methods"] == ["application_credential"]
+    assert body["token"]["application_credential"] == {"id": APP_CRED_ID, "name": APP_CRED_NAME, "restricted": True}
+    assert body["token"]["project"]["id"] == PROJECT_ID
+    assert {entry["type"] for entry in body["token"]["catalog"]} >= {"network", "vpc"}
+    assert api.call("GET", CONN, token=headers["X-Subject-Token"]) == (200, {"ipsec_site_connections": []})
+
+
+@pytest.mark.parametrize("change", ["secret", "id", "name", "user", "scope"])
+def test_application_credential_refusals(api: Api, change: str) -> None:
+    """A wrong secret, id, name or user is Keystone's 401; so is a scope, which Keystone refuses for these."""
+    credential: dict[str, Any] = {"id": APP_CRED_ID, "secret": APP_CRED_SECRET}
+    if change == "secret":
+        credential["secret"] = "wrong-secret"
+    elif change == "id":
+        credential["id"] = "0" * 32
+    elif change in ("name", "user"):
+        credential = {"name": "other" if change == "name" else APP_CRED_NAME, "secret": APP_CRED_SECRET,
+                      "user": {"name": "demo" if change == "name" else "someone", "domain": {"id": "default"}}}
+    body = app_cred_body(**credential)
+    if change == "scope":
+        body["auth"]["scope"] = {"project": {"id": PROJECT_ID}}
+    assert api.call("POST", "/v3/auth/tokens", body, token="") == (401, UNAUTHORIZED)
+
+
+def test_token_method_exchanges_an_unscoped_token_for_a_scoped_one(api: Api) -> None:
+    """An unscoped token cannot call the network API; the token method with a scope gives one that can."""
+    unscoped = json.loads(json.dumps(AUTH_BODY))
+    del unscoped["auth"]["scope"]
+    status, headers, body = api.request("POST", "/v3/auth/tokens", unscoped, token="")
+    assert status == 201 and "catalog" not in body["token"]
+    first = headers["X-Subject-Token"]
+    assert api.call("GET", CONN, token=first)[0] == 401
+    exchange = {"auth": {"identity": {"methods": ["token"], "token": {"id": first}},
+                         "scope": {"project": {"name": "demo", "domain": {"id": "default"}}}}}
+    status, headers, body = api.request("POST", "/v3/auth/tokens", exchange, token="")
+    assert status == 201 and body["token"]["methods"] == ["token"] and body["token"]["project"]["id"] == PROJECT_ID
+    assert api.call("GET", CONN, token=headers["X-Subject-Token"]) == (200, {"ipsec_site_connections": []})
+    exchange["auth"]["identity"]["token"]["id"] = "not-a-token"
+    assert api.call("POST", "/v3/auth/tokens", exchange, token="") == (401, UNAUTHORIZED)
+
+
+def test_token_method_refuses_an_expired_token(api: Api) -> None:
+    """A token past its TTL cannot be exchanged."""
+    api.config(token_ttl=0)
+    _status, headers, _body = api.request("POST", "/v3/auth/tokens", AUTH_BODY, token="")
+    exchange = {"auth": {"identity": {"methods": ["token"], "token": {"id": headers["X-Subject-Token"]}},
+                         "scope": {"project": {"id": PROJECT_ID}}}}
+    assert api.call("POST", "/v3/auth/tokens", exchange, token="") == (401, UNAUTHORIZED)
 
 
 @pytest.mark.parametrize("flavour", ["neutron", "huawei"])

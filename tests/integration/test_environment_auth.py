@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from tests.integration.test_targets import FLAVOURS, OUTPUT, credential_free_env, leaked_lines, local_inventory
+from tests.emulator.auth import APP_CRED_ID, APP_CRED_NAME, APP_CRED_SECRET
 from tests.emulator.config import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, PROJECT_ID
 from tests.emulator.run_with import Emulator
 
@@ -44,6 +45,16 @@ def cases(url: str, token: str) -> dict:
                          'OS_PROJECT_NAME': 'demo', 'OS_USER_DOMAIN_NAME': 'Default', 'OS_PROJECT_DOMAIN_NAME': 'Default',
                          'OS_REGION_NAME': 'RegionOne', 'OS_INTERFACE': 'public'},
                         [PASSWORD], ['POST', 'GET']),
+        # What an application credential's openrc file (Horizon's download) sets.
+        'OS_application_credential': ({'OS_AUTH_TYPE': 'v3applicationcredential', 'OS_AUTH_URL': url + '/v3',
+                                       'OS_APPLICATION_CREDENTIAL_ID': APP_CRED_ID,
+                                       'OS_APPLICATION_CREDENTIAL_SECRET': APP_CRED_SECRET, 'OS_REGION_NAME': 'RegionOne',
+                                       'OS_INTERFACE': 'public', 'OS_IDENTITY_API_VERSION': '3'},
+                                      [APP_CRED_SECRET], ['POST', 'GET']),
+        'OS_application_credential_by_name': ({'OS_AUTH_URL': url, 'OS_APPLICATION_CREDENTIAL_NAME': APP_CRED_NAME,
+                                               'OS_USERNAME': 'demo', 'OS_USER_DOMAIN_NAME': 'Default',
+                                               'OS_APPLICATION_CREDENTIAL_SECRET': APP_CRED_SECRET},
+                                              [APP_CRED_SECRET], ['POST', 'GET']),
         'HW_aksk': ({'HW_ACCESS_KEY': DEFAULT_ACCESS_KEY, 'HW_SECRET_KEY': DEFAULT_SECRET_KEY, 'HW_PROJECT_ID': PROJECT_ID,
                      'HW_REGION_NAME': '', 'HW_SECURITY_TOKEN': '', 'VPNAAS_ENDPOINT': url},
                     [DEFAULT_SECRET_KEY], ['GET']),
@@ -61,7 +72,8 @@ def emulator(request):
         yield emu
 
 
-@pytest.mark.parametrize('case', ['OS_password', 'HW_aksk', 'VPNAAS_token'])
+@pytest.mark.parametrize('case', ['OS_password', 'OS_application_credential', 'OS_application_credential_by_name',
+                                  'HW_aksk', 'VPNAAS_token'])
 def test_credentials_from_the_environment(case, emulator, tmp_path):
     variables, secrets, requests_expected = cases(emulator.url, emulator.token)[case]
     play = tmp_path / 'play.yml'
@@ -77,7 +89,13 @@ def test_credentials_from_the_environment(case, emulator, tmp_path):
     log = OUTPUT / ('environment-%s-%s.log' % (case, emulator.flavour))
     log.write_text(output, encoding='utf-8')
     assert proc.returncode == 0, 'ansible-playbook failed; see %s' % log
-    assert [entry['method'] for entry in emulator.log()] == requests_expected
+    entries = emulator.log()
+    assert [entry['method'] for entry in entries] == requests_expected
+    if case.startswith('OS_application_credential'):
+        # The login used the application credential and asked for no scope (Keystone refuses one).
+        assert entries[0]['path'] == '/v3/auth/tokens'
+        assert entries[0]['body']['auth']['identity']['methods'] == ['application_credential']
+        assert 'scope' not in entries[0]['body']['auth']
     leaks = leaked_lines(output, secrets)
     assert not leaks, 'secrets appear in the -vvvv output at lines %s of %s' % (leaks, log)
     assert os.path.getsize(log) > 0

@@ -28,16 +28,33 @@ def password_auth(user: str, password: str, project: str) -> dict:
 
 def login(keystone_url: str, user: str, password: str, project: str) -> str:
     """A project-scoped token (Keystone answers 201 with it in X-Subject-Token)."""
+    return issue_token(keystone_url, password_auth(user, password, project), user)
+
+
+def unscoped_login(keystone_url: str, user: str, password: str) -> str:
+    """An unscoped token of ``user`` (no project, no catalog): what a v3token clouds.yaml may hold."""
+    body = password_auth(user, password, 'unused')
+    del body['auth']['scope']
+    return issue_token(keystone_url, body, user)
+
+
+def issue_token(keystone_url: str, body: dict, who: str) -> str:
+    """POST ``body`` to /v3/auth/tokens; the X-Subject-Token of the 201 answer."""
     import urllib.request  # pylint: disable=import-outside-toplevel
     import json  # pylint: disable=import-outside-toplevel
-    req = urllib.request.Request(keystone_url + '/v3/auth/tokens', method='POST',
-                                 data=json.dumps(password_auth(user, password, project)).encode(),
+    req = urllib.request.Request(keystone_url + '/v3/auth/tokens', method='POST', data=json.dumps(body).encode(),
                                  headers={'Content-Type': 'application/json'})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(req, timeout=60) as answer:
         if answer.status != 201:
-            raise ApiError('login of %s answered %d' % (user, answer.status))
+            raise ApiError('login of %s answered %d' % (who, answer.status))
         return answer.headers['X-Subject-Token']
+
+
+def application_credential(keystone_url: str, user_id: str, token: str, name: str, secret: str) -> str:
+    """Create an application credential of ``user_id`` (bound to the token's project) with ``secret``; its id."""
+    return call(keystone_url, 'POST', '/v3/users/%s/application_credentials' % user_id, {'application_credential': {
+        'name': name, 'secret': secret, 'description': 'vpnaas.cloud test'}}, token)['application_credential']['id']
 
 
 def _role_id(url: str, token: str, name: str) -> str:

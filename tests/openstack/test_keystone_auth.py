@@ -30,7 +30,9 @@ NEUTRON_UNAUTHORIZED = 'HTTP 401 Unauthorized: The request you have made require
 class Cloud:  # pylint: disable=too-few-public-methods
     """The running pair and what the plays need."""
 
-    def __init__(self, keystone: servers.Server, neutron: servers.Server, demo_password: str, conn_id: str) -> None:
+    def __init__(self, keystone: servers.Server, neutron: servers.Server, demo_password: str, conn_id: str,
+                 demo_user_id: str = '') -> None:
+        self.demo_user_id = demo_user_id
         self.keystone = keystone
         self.neutron = neutron
         self.demo_password = demo_password
@@ -71,7 +73,7 @@ def cloud(tmp_path_factory):
                 'peer_id': '192.0.2.60', 'vpnservice_id': topo['vpnservice_id'], 'ikepolicy_id': topo['ikepolicy_id'],
                 'ipsecpolicy_id': topo['ipsecpolicy_id'], 'local_ep_group_id': topo['local_ep_group_id'],
                 'peer_ep_group_id': topo['peer_ep_group_id']}}, token)['ipsec_site_connection']
-            found = Cloud(ks, nt, demo_password, conn['id'])
+            found = Cloud(ks, nt, demo_password, conn['id'], ids['demo_user_id'])
             found.take_neutron_log()
             yield found
 
@@ -189,3 +191,61 @@ def test_login_once_per_play(cloud, tmp_path):
     logins = [line for line in cloud.keystone_requests()[before:] if line.startswith('POST /v3/auth/tokens')]
     assert logins == ['POST /v3/auth/tokens 201'], logins
     assert [(entry['method'], entry['status']) for entry in cloud.take_neutron_log()] == [('GET', 200)] * 5
+
+
+def test_application_credential_and_v3token(cloud, tmp_path):
+    """An application credential made through Keystone's API logs in by id, by name, from clouds.yaml and OS_*;
+    an unscoped token in a v3token clouds.yaml is exchanged for a project-scoped one."""
+    keystone = cloud.keystone.url
+    demo_token = identity.login(keystone, identity.DEMO_USER, cloud.demo_password, identity.DEMO_PROJECT)
+    secret, name = secrets.token_urlsafe(18), 'vpnaas-ci-%s' % secrets.token_hex(4)
+    credential_id = identity.application_credential(keystone, cloud.demo_user_id, demo_token, name, secret)
+    unscoped = identity.unscoped_login(keystone, identity.DEMO_USER, cloud.demo_password)
+    clouds = tmp_path / 'appcred-clouds.yaml'
+    clouds.write_text(yaml.safe_dump({'clouds': {
+        'appcred': {'auth_type': 'v3applicationcredential', 'region_name': identity.REGION,
+                    'auth': {'auth_url': keystone + '/v3', 'application_credential_id': credential_id,
+                             'application_credential_secret': secret}},
+        'token': {'auth_type': 'v3token', 'auth': {'auth_url': keystone + '/v3', 'token': unscoped,
+                                                   'project_name': identity.DEMO_PROJECT, 'project_domain_name': 'Default'}},
+    }}), encoding='utf-8')
+    clouds.chmod(0o600)
+    from_file = {'OS_CLIENT_CONFIG_FILE': str(clouds)}
+    by_id = {'auth_url': '{{ keystone_url }}', 'application_credential_id': credential_id,
+             'application_credential_secret': secret}
+    by_name = {'auth_url': '{{ keystone_url }}', 'application_credential_name': name, 'username': identity.DEMO_USER,
+               'user_domain_name': 'Default', 'application_credential_secret': secret}
+    tasks = [
+        read_task('Application credential by id', by_id), found_check('by id'),
+        read_task('Application credential by name and user', by_name), found_check('by name'),
+        read_task('clouds.yaml with auth_type v3applicationcredential', {}, env=dict(from_file, OS_CLOUD='appcred')),
+        found_check('clouds.yaml v3applicationcredential'),
+        read_task('clouds.yaml with auth_type v3token', {}, env=dict(from_file, OS_CLOUD='token')),
+        found_check('clouds.yaml v3token'),
+        {'name': 'Log in once with the application credential', 'vpnaas.cloud.auth': by_id, 'register': 'vpn_login'},
+        {'name': 'The login gave the catalog endpoint', 'ansible.builtin.assert': {'that': [
+            'vpn_login.endpoint == neutron_url', 'vpn_login.expires_at is defined']}},
+        read_task('A wrong application credential secret', dict(by_id, application_credential_secret='not-the-Secret-1a'),
+                  fails=True),
+        {'name': 'Keystone refused the wrong secret', 'ansible.builtin.assert': {'that': [
+            'outcome.failed', "'%s' in outcome.msg" % KEYSTONE_UNAUTHORIZED,
+            "'[Keystone application credential %s]' in outcome.msg" % credential_id]}},
+    ]
+    before = len(cloud.keystone_requests())
+    output = run_play(cloud, tmp_path, 'application-credential', tasks)
+    assert not leaked_lines(output, [secret, unscoped, demo_token]), 'a secret appears in the application-credential output'
+    logins = [line for line in cloud.keystone_requests()[before:] if line.startswith('POST /v3/auth/tokens')]
+    # Five good logins and the refused one (keystonemiddleware's own login may add a 201).
+    assert len([line for line in logins if line.endswith(' 401')]) == 1, logins
+    assert len([line for line in logins if line.endswith(' 201')]) >= 5, logins
+    reads = [(entry['method'], entry['status']) for entry in cloud.take_neutron_log()]
+    assert reads == [('GET', 200)] * 4, reads
+
+    # What an application credential's openrc sets, on the ansible-playbook process as AWX injects variables.
+    env = {'OS_AUTH_TYPE': 'v3applicationcredential', 'OS_AUTH_URL': keystone + '/v3',
+           'OS_APPLICATION_CREDENTIAL_ID': credential_id, 'OS_APPLICATION_CREDENTIAL_SECRET': secret,
+           'OS_REGION_NAME': identity.REGION, 'OS_INTERFACE': 'public', 'OS_IDENTITY_API_VERSION': '3'}
+    output = run_play(cloud, tmp_path, 'application-credential-environment',
+                      [read_task('Application credential from OS_* only', {}), found_check('OS_APPLICATION_CREDENTIAL_*')], env)
+    assert not leaked_lines(output, [secret]), 'the application credential secret appears in the output'
+    assert [(entry['method'], entry['status']) for entry in cloud.take_neutron_log()] == [('GET', 200)]

@@ -105,7 +105,9 @@ def install(monkeypatch) -> Conversation:
     conversation = Conversation()
     monkeypatch.setattr(requests.Session, 'request', lambda self, *a, **kw: conversation.request(*a, **kw))
     for name in ('VPNAAS_ENDPOINT', 'VPNAAS_AUTH_TOKEN', 'OS_AUTH_TOKEN', 'OS_AUTH_URL', 'OS_USERNAME',
-                 'OS_PASSWORD', 'OS_PROJECT_NAME', 'OS_PROJECT_ID', 'OS_REGION_NAME', 'OS_CACERT'):
+                 'OS_PASSWORD', 'OS_PROJECT_NAME', 'OS_PROJECT_ID', 'OS_REGION_NAME', 'OS_CACERT', 'OS_AUTH_TYPE',
+                 'OS_USER_ID', 'OS_APPLICATION_CREDENTIAL_ID', 'OS_APPLICATION_CREDENTIAL_NAME',
+                 'OS_APPLICATION_CREDENTIAL_SECRET', 'OS_CLOUD', 'OS_CLIENT_CONFIG_FILE'):
         monkeypatch.delenv(name, raising=False)
     return conversation
 

@@ -36,11 +36,54 @@ def test_token_wins_over_everything_else():
     (dict(access_key='AK', secret_key='SK', project_id='p'), 'AK/SK authentication needs endpoint, or region'),
     (dict(AKSK, username='u', password='p'), 'Both AK/SK (access_key, secret_key) and Keystone password (username, password)'),
     (dict(), 'No authentication configured'),
+    (dict(auth_url='https://k', application_credential_id='i'),
+     'Keystone application credential authentication needs auth_url, application_credential_secret and '
+     'application_credential_id, or application_credential_name with username or user_id (missing: application_credential_secret)'),
+    (dict(application_credential_name='n', application_credential_secret='s'), '(missing: auth_url, username or user_id)'),
+    (dict(auth_type='v3applicationcredential', auth_url='https://k', application_credential_secret='s'),
+     '(missing: application_credential_id or application_credential_name)'),
+    (dict(auth_url='https://k', application_credential_id='i', application_credential_secret='s', password='p'),
+     'Both a Keystone application credential (application_credential_id, application_credential_secret) and '
+     'Keystone password (password) authentication are configured'),
+    (dict(AKSK, application_credential_id='i'), 'Both a Keystone application credential (application_credential_id) and AK/SK'),
+    (dict(auth_token='t', auth_url='https://k'),
+     'Keystone token authentication (v3token) needs auth_url, auth_token and a project to exchange the token for a '
+     'project-scoped one (missing: project_id or project_name)'),
+    (dict(auth_type='v3token', auth_url='https://k', project_id='p'), '(missing: auth_token)'),
+    (dict(auth_type='v3password', auth_url='https://k', password='p', project_id='x'), '(missing: username or user_id)'),
+    (dict(auth_type='v3oidcpassword', auth_url='https://k', username='u', password='p', project_id='x'),
+     "auth_type: 'v3oidcpassword' is not a supported auth type. Supported are password or v3password"),
 ])
 def test_misconfiguration_names_what_is_missing_or_conflicting(params, message):
     with pytest.raises(ConfigError) as error:
         auth.select_auth(params)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize('params, name', [
+    (dict(AKSK, auth_type='password', auth_url='https://k', username='u', password='p'), 'password'),
+    (dict(auth_type='V3ApplicationCredential', auth_url='https://k', application_credential_id='i',
+          application_credential_secret='s', username='u', password='p'), 'application_credential'),
+    (dict(auth_type='token', auth_url='https://k', auth_token='t', project_name='x', username='u', password='p'), 'v3token'),
+    (dict(auth_url='https://k', user_id='uid', password='p', project_id='x'), 'password'),
+])
+def test_auth_type_chooses_among_the_options_set(params, name):
+    assert auth.select_auth(params).name == name
+
+
+def test_request_bodies_of_the_keystone_methods():
+    method = auth.select_auth(dict(auth_url='https://k', user_id='uid', password='p', project_id='x'))
+    assert method.request_body() == {'auth': {'identity': {'methods': ['password'], 'password': {
+        'user': {'id': 'uid', 'password': 'p'}}}, 'scope': {'project': {'id': 'x'}}}}
+    method = auth.select_auth(dict(auth_url='https://k', application_credential_id='i', application_credential_name='n',
+                                   application_credential_secret='s', project_id='ignored'))
+    assert method.request_body() == {'auth': {'identity': {'methods': ['application_credential'],
+                                                           'application_credential': {'secret': 's', 'id': 'i'}}}}
+    assert method.secrets() == ['s'] and 's' not in method.describe().split()
+    method = auth.select_auth(dict(auth_url='https://k', auth_token='t0', project_name='p', project_domain_name='D'))
+    assert method.request_body() == {'auth': {'identity': {'methods': ['token'], 'token': {'id': 't0'}},
+                                              'scope': {'project': {'name': 'p', 'domain': {'name': 'D'}}}}}
+    assert method.secrets() == ['t0'] and 't0' not in method.describe()
 
 
 def test_empty_values_count_as_unset():
