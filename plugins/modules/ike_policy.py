@@ -52,7 +52,8 @@ options:
     default: present
   name:
     description:
-      - The name of the policy, 1 to 255 characters. Used to find it when O(id) is not given.
+      - The name of the policy, 1 to 64 characters (the limit of Huawei Cloud and OTC; the module checks it on every
+        cloud, although OpenStack would take 255). Used to find it when O(id) is not given.
     type: str
   description:
     description:
@@ -61,19 +62,25 @@ options:
   auth_algorithm:
     description:
       - The integrity (hash) algorithm.
-      - "The values differ between clouds, and the API checks them: OpenStack accepts C(sha256), C(sha384),
-        C(sha512) and, with the AES CCM/GCM extension, C(aes-xcbc) and C(aes-cmac); Huawei Cloud and Open Telekom
-        Cloud accept C(sha1), C(md5), C(sha2-256), C(sha2-384) and C(sha2-512)."
-      - The server default is V(sha1), which OpenStack 2026.2 no longer accepts, so give it when creating a policy there.
+      - "The values differ between clouds, and the API checks them. OpenStack (Neutron VPNaaS 29) accepts C(sha256),
+        C(sha384), C(sha512), C(aes-xcbc) and C(aes-cmac). Huawei Cloud and Open Telekom Cloud accept C(md5), C(sha1),
+        C(sha2-256), C(sha2-384) and C(sha2-512): the same SHA-2 algorithms, spelt differently, so a value valid on
+        one cloud is refused on the other."
+      - The server default is V(sha1). OpenStack 2026.2 answers a policy with V(sha1), or with no O(auth_algorithm)
+        at all, with C(HTTP 500), so give it when creating a policy there.
+      - The guide R(Values per cloud,ansible_collections.vpnaas.cloud.docsite.guide_clouds) has the full lists.
     type: str
   encryption_algorithm:
     description:
-      - The encryption algorithm, for example V(aes-128) (the server default), V(aes-192), V(aes-256) or V(3des).
-        OpenStack also accepts the AES CCM and GCM modes (C(aes-128-gcm-16), ...). The API checks the value.
+      - The encryption algorithm. The server default is V(aes-128).
+      - Huawei Cloud and OTC accept C(3des), C(aes-128), C(aes-192) and C(aes-256).
+      - OpenStack accepts C(aes-128), C(aes-192), C(aes-256), the CTR modes (C(aes-128-ctr), ...) and the CCM and GCM
+        modes with an ICV of 8, 12 or 16 octets (C(aes-256-gcm-16), ...). OpenStack 2026.2 answers C(3des) with
+        C(HTTP 500).
     type: str
   ike_version:
     description:
-      - The IKE version. The server default is V(v1).
+      - The IKE version. The server default is V(v1) (OpenStack, Huawei Cloud, OTC; the Swiss OTC region documents V(v2)).
     type: str
     choices: [v1, v2]
   lifetime:
@@ -85,17 +92,20 @@ options:
       units:
         description:
           - The unit of O(lifetime.value). The server default is V(seconds).
-          - OpenStack 2026.2 accepts only V(seconds).
+          - OpenStack 2026.2, Huawei Cloud and OTC accept only V(seconds); V(kilobytes) is kept for older OpenStack
+            releases.
         type: str
         choices: [seconds, kilobytes]
       value:
         description:
-          - The lifetime, at least 60. The server default is V(3600).
+          - The lifetime in seconds, at least 60; at most 604800 on Huawei Cloud and OTC. The server default is V(3600).
         type: int
   pfs:
     description:
-      - The Diffie-Hellman group for perfect forward secrecy, for example V(group5) (the server default),
-        V(group2) or V(group14). The API checks the value.
+      - The Diffie-Hellman group for perfect forward secrecy. The server default is V(group5).
+      - OpenStack accepts C(group2), C(group5) and C(group14) to C(group31).
+      - Huawei Cloud and OTC accept C(group1), C(group2), C(group5), C(group14), C(group15), C(group16), C(group19),
+        C(group20), C(group21) and C(disable) (no PFS).
     type: str
   phase1_negotiation_mode:
     description:
@@ -105,13 +115,15 @@ options:
 notes:
   - IKE policies have no status, so O(wait) only makes a delete check that the policy is gone.
 seealso:
+  - ref: ansible_collections.vpnaas.cloud.docsite.guide_clouds
+    description: The values each cloud accepts, side by side, and those to use for the site_to_site role.
   - module: vpnaas.cloud.ike_policy_info
   - module: vpnaas.cloud.ipsec_policy
   - module: vpnaas.cloud.ipsec_connection
 '''
 
 EXAMPLES = r'''
-- name: An IKEv2 policy with AES-256 and SHA-256
+- name: An IKEv2 policy with AES-256 and SHA-256 (OpenStack spelling)
   vpnaas.cloud.ike_policy:
     name: ike-aes256
     auth_algorithm: sha256
@@ -121,6 +133,14 @@ EXAMPLES = r'''
     lifetime:
       units: seconds
       value: 28800
+
+- name: The same policy on Huawei Cloud or OTC, which spell SHA-256 sha2-256
+  vpnaas.cloud.ike_policy:
+    name: ike-aes256
+    auth_algorithm: sha2-256
+    encryption_algorithm: aes-256
+    ike_version: v2
+    pfs: group14
 
 - name: Shorten the lifetime only (the rest of the policy is left as it is)
   vpnaas.cloud.ike_policy:

@@ -48,12 +48,17 @@ class Api(EmulatorClient):
         status, _headers, payload = self.request(method, path, body, **kwargs)
         return status, payload
 
+    @property
+    def sha256(self) -> str:
+        """The spelling of SHA-256 this flavour accepts (sha2-256 on Huawei/OTC)."""
+        return "sha2-256" if self.server.app.config.flavour == "huawei" else "sha256"
+
     def siblings(self) -> dict[str, str]:
         """Create a VPN service, both policies and both endpoint groups through the API; return their ids."""
         made = {
             "vpnservice_id": self.create("vpnservices", "vpnservice", {"router_id": "router-1"}),
-            "ikepolicy_id": self.create("ikepolicies", "ikepolicy", {"name": "ike", "auth_algorithm": "sha256"}),
-            "ipsecpolicy_id": self.create("ipsecpolicies", "ipsecpolicy", {"name": "ipsec", "auth_algorithm": "sha256"}),
+            "ikepolicy_id": self.create("ikepolicies", "ikepolicy", {"name": "ike", "auth_algorithm": self.sha256}),
+            "ipsecpolicy_id": self.create("ipsecpolicies", "ipsecpolicy", {"name": "ipsec", "auth_algorithm": self.sha256}),
             "local_ep_group_id": self.create("endpoint-groups", "endpoint_group", {"type": "subnet", "endpoints": ["subnet-1"]}),
             "peer_ep_group_id": self.create("endpoint-groups", "endpoint_group", {"type": "cidr", "endpoints": ["10.9.0.0/16"]}),
         }
@@ -652,7 +657,93 @@ def test_dropped_algorithms_fail_like_neutron_29(make_api: Callable[..., Api], c
     """sha1 (the default) and 3des pass the API checks but not neutron-vpnaas 29's database: 500; Huawei accepts them."""
     status, answer = make_api().call("POST", f"/v2.0/vpn/{collection}", {key: body})
     assert status == 500 and neutron_type(answer) == "HTTPInternalServerError"
-    assert make_api(flavour="huawei").call("POST", f"/v2.0/vpn/{collection}", {key: body})[0] == 201
+    huawei_body = {**body, "auth_algorithm": "sha2-256"} if body.get("auth_algorithm") == "sha256" else body
+    assert make_api(flavour="huawei").call("POST", f"/v2.0/vpn/{collection}", {key: huawei_body})[0] == 201
+
+
+POLICIES = [("ikepolicies", "ikepolicy"), ("ipsecpolicies", "ipsecpolicy")]
+# (field, value, accepted by the Neutron flavour, accepted by the Huawei flavour): neutron-lib 29 and its
+# extensions against the Huawei Cloud classic VPN / OTC API references. Neutron's 500s for sha1/3des are above.
+POLICY_VALUES = [
+    ("auth_algorithm", "sha256", True, False),
+    ("auth_algorithm", "sha512", True, False),
+    ("auth_algorithm", "aes-xcbc", True, False),
+    ("auth_algorithm", "aes-cmac", True, False),
+    ("auth_algorithm", "md5", False, True),
+    ("auth_algorithm", "sha2-256", False, True),
+    ("auth_algorithm", "sha2-384", False, True),
+    ("auth_algorithm", "sha2-512", False, True),
+    ("encryption_algorithm", "aes-256", True, True),
+    ("encryption_algorithm", "aes-256-gcm-16", True, False),
+    ("encryption_algorithm", "aes-128-ctr", True, False),
+    ("encryption_algorithm", "aes-192-ccm-8", True, False),
+    ("pfs", "group1", False, True),
+    ("pfs", "group14", True, True),
+    ("pfs", "group19", True, True),
+    ("pfs", "group31", True, False),
+    ("pfs", "disable", False, True),
+    ("lifetime", {"units": "kilobytes"}, False, False),
+    ("lifetime", {"value": 60}, True, True),
+    ("lifetime", {"value": 59}, False, False),
+    ("lifetime", {"value": 604800}, True, True),
+    ("lifetime", {"value": 604801}, True, False),
+]
+
+
+@pytest.mark.parametrize("field,value,on_neutron,on_huawei", POLICY_VALUES)
+@pytest.mark.parametrize("collection,key", POLICIES)
+def test_policy_values_per_flavour(make_api: Callable[..., Api], collection: str, key: str, field: str, value: Any,
+                                   on_neutron: bool, on_huawei: bool) -> None:
+    """Each flavour accepts what its cloud publishes, and answers 400 naming the field otherwise."""
+    for flavour, accepted in (("neutron", on_neutron), ("huawei", on_huawei)):
+        api = make_api(flavour=flavour)
+        status, body = api.call("POST", f"/v2.0/vpn/{collection}", {key: {"auth_algorithm": api.sha256, field: value}})
+        if accepted:
+            assert status == 201, (flavour, body)
+            stored = body[key][field]
+            assert stored == ({**stored, **value} if isinstance(value, dict) else value)
+        else:
+            assert status == 400, (flavour, status, body)
+            message = body["error_msg"] if flavour == "huawei" else body["NeutronError"]["message"]
+            assert f"Invalid input for {field}" in message, message
+
+
+@pytest.mark.parametrize("field,value,on_neutron,on_huawei", [
+    ("phase1_negotiation_mode", "aggressive", True, True),
+    ("ike_version", "v2", True, True),
+])
+def test_ike_only_values(make_api: Callable[..., Api], field: str, value: str, on_neutron: bool, on_huawei: bool) -> None:
+    """IKE policies: both modes and both IKE versions on every cloud."""
+    for flavour, accepted in (("neutron", on_neutron), ("huawei", on_huawei)):
+        api = make_api(flavour=flavour)
+        status, body = api.call("POST", "/v2.0/vpn/ikepolicies", {"ikepolicy": {"auth_algorithm": api.sha256, field: value}})
+        assert (status == 201) == accepted and (not accepted or body["ikepolicy"][field] == value), body
+
+
+@pytest.mark.parametrize("field,value,on_neutron,on_huawei", [
+    ("encapsulation_mode", "transport", True, False),
+    ("encapsulation_mode", "tunnel", True, True),
+    ("transform_protocol", "ah-esp", True, True),
+])
+def test_ipsec_only_values(make_api: Callable[..., Api], field: str, value: str, on_neutron: bool, on_huawei: bool) -> None:
+    """IPsec policies: Huawei/OTC only encapsulate in tunnel mode."""
+    for flavour, accepted in (("neutron", on_neutron), ("huawei", on_huawei)):
+        api = make_api(flavour=flavour)
+        status, body = api.call("POST", "/v2.0/vpn/ipsecpolicies", {"ipsecpolicy": {"auth_algorithm": api.sha256, field: value}})
+        assert (status == 201) == accepted, (flavour, body)
+
+
+@pytest.mark.parametrize("collection,key", POLICIES + [("vpnservices", "vpnservice")])
+def test_huawei_names_are_1_to_64_characters(make_api: Callable[..., Api], collection: str, key: str) -> None:
+    """Huawei/OTC: names of 1 to 64 characters; Neutron: empty names and up to 255."""
+    extra = {"router_id": "router-1"} if key == "vpnservice" else {}
+    for flavour, name, accepted in (("huawei", "", False), ("huawei", "n" * 64, True), ("huawei", "n" * 65, False),
+                                    ("neutron", "", True), ("neutron", "n" * 255, True), ("neutron", "n" * 256, False)):
+        api = make_api(flavour=flavour)
+        if key != "vpnservice":
+            extra = {"auth_algorithm": api.sha256}
+        status, body = api.call("POST", f"/v2.0/vpn/{collection}", {key: {"name": name, **extra}})
+        assert (status == 201) == accepted, (flavour, len(name), body)
 
 
 def test_sibling_defaults_and_validation(api: Api) -> None:

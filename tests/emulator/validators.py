@@ -35,9 +35,12 @@ def string(max_len: int | None = 255, nullable: bool = False) -> Validator:
 
 
 def name_string(name: str, value: Any, flavour: str) -> str:
-    """Validate a resource name: 255 characters on Neutron, 64 on Huawei."""
+    """Validate a resource name: up to 255 characters on Neutron; 1 to 64 on Huawei/OTC (their API references)."""
     limit = HUAWEI_NAME_MAX if flavour == HUAWEI else NEUTRON_NAME_MAX
-    return string(limit)(name, value, flavour)
+    checked = string(limit)(name, value, flavour)
+    if flavour == HUAWEI and checked == "":
+        raise invalid_input(name, f"'{value}' must be 1 to {HUAWEI_NAME_MAX} characters")
+    return checked
 
 
 def psk(name: str, value: Any, flavour: str) -> str:
@@ -57,6 +60,23 @@ def one_of(*values: str) -> Validator:
         if not isinstance(value, str) or value not in values:
             raise invalid_input(name, f"{value} is not in valid_values")
         return value
+    return validate
+
+
+def one_of_flavour(neutron: tuple[str, ...], huawei: tuple[str, ...]) -> Validator:
+    """Return a validator accepting ``neutron`` values on the Neutron flavour and ``huawei`` values on Huawei."""
+    def validate(name: str, value: Any, flavour: str) -> Any:
+        return one_of(*(huawei if flavour == HUAWEI else neutron))(name, value, flavour)
+    return validate
+
+
+def between(minimum: int, maximum: int) -> Validator:
+    """Return a validator like neutron-lib's type:range with both limits (booleans refused)."""
+    def validate(name: str, value: Any, flavour: str) -> int:
+        number = non_negative(name, value, flavour)
+        if not minimum <= number <= maximum:
+            raise invalid_input(name, f"'{number}' is not in range {minimum} through {maximum}")
+        return number
     return validate
 
 
