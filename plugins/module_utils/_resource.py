@@ -157,8 +157,9 @@ class Hint:
         return self.text + (' ' + extra if extra else '')
 
 
-#: Fields every VPN resource has that the API sets, returns and filters on (not options of a module).
-COMMON_READ_ONLY = ('id', 'name', 'project_id', 'status', 'tenant_id')
+#: Fields every VPN resource has that the API sets, returns and filters on (not options of a module); ``status``
+#: only some have, so it is in their ``read_only``.
+COMMON_READ_ONLY = ('id', 'name', 'project_id', 'tenant_id')
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ VPN_SERVICE = Resource(
     ),
     create_requires=(('router_id',),),
     used_by=used_by_connections('vpnservice_id'),
-    read_only=('external_v4_ip', 'external_v6_ip', 'flavor_id'),
+    read_only=('external_v4_ip', 'external_v6_ip', 'flavor_id', 'status'),
     wait_after_create=False,
 )
 
@@ -216,6 +216,6 @@ IPSEC_SITE_CONNECTION = Resource(
     create_requires=(('vpnservice_id',), ('ikepolicy_id',), ('ipsecpolicy_id',), ('peer_address',), ('peer_id',),
                      ('psk',), ('local_ep_group_id', 'peer_cidrs'), ('peer_ep_group_id', 'peer_cidrs')),
     cross_checks=(dpd_timeout_above_interval,),
-    read_only=('auth_mode', 'created_at', 'local_id', 'order_id', 'product_id', 'route_mode', 'tags'),
+    read_only=('auth_mode', 'created_at', 'local_id', 'order_id', 'product_id', 'route_mode', 'status', 'tags'),
     hints=(PSK_RULE,),
 )
