@@ -457,8 +457,8 @@ class Client:
             return response
         except _Deadline:
             self._reset_session(response)
-            raise self._transport_error('no complete answer from %s within %s s (timeout: the whole exchange, connect, '
-                                        'headers and body, must end within it)', 'no complete answer within %s s'
+            raise self._transport_error('no answer in full from %s within %s seconds (timeout: the whole exchange, '
+                                        'connect, headers and body, must end within it)', 'no answer in full within %s seconds'
                                         % self.timeout, method, url, 'read', self.timeout)
         except _TooLarge:
             self._reset_session(response)
@@ -471,14 +471,15 @@ class Client:
             error.url = url
             raise error
         except requests.exceptions.ConnectTimeout:
-            raise self._transport_error('cannot connect to %s: no connection within %s s', 'no connection within %s s'
+            raise self._transport_error('cannot connect to %s: no connection within %s seconds',
+                                        'no connection within %s seconds'
                                         % self.timeout, method, url, 'connect', self.timeout)
         except requests.exceptions.Timeout:
-            raise self._transport_error('no answer from %s within %s s (timeout)', 'no answer within %s s' % self.timeout,
+            raise self._transport_error('no answer from %s within %s seconds (timeout)',
+                                        'no answer within %s seconds' % self.timeout,
                                         method, url, 'read', self.timeout)
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
-            raise self._transport_error('the answer from %s was cut short or could not be decoded',
-                                        'the answer was cut short or could not be decoded', method, url, 'read')
+            raise self._error('the answer was cut short or could not be decoded', method, url, transport='read')
         except requests.exceptions.ConnectionError as exc:
             if _never_connected(exc):
                 reason = _connection_reason(exc)
@@ -493,21 +494,20 @@ class Client:
             # What urllib3/http.client raise for answers they cannot parse at all (a broken status
             # line or header block), when requests does not wrap them.
             self._reset_session(response)
-            raise self._transport_error('the answer from %%s is not valid HTTP (%s)' % type(exc).__name__,
-                                        'the answer is not valid HTTP (%s)' % type(exc).__name__, method, url, 'read')
+            raise self._error('the answer is not valid HTTP (%s)' % type(exc).__name__, method, url, transport='read')
 
     def _transport_error(self, detail: str, short: str, method: str, url: str, transport: str,
                          *more: object) -> ApiError:
         """The ApiError of a request that got no (complete) answer: it names ``host:port`` once, in ``detail``.
 
         ``detail`` is a format whose first ``%s`` is the host and port, followed by ``more``; the
-        request is named by method and path (the URL would repeat the host), and ``short`` is the
-        note of a retry (``GET /v2.0/vpn/ipsec-site-connections: connection refused``).
+        request is named by method and path (the URL would repeat the host). ``short`` makes the
+        note of a retry, one line with the URL (``GET https://h:1/v2.0/vpn/x: connection refused``).
         """
         path = _path_of(url)
         error = self._error(detail % ((_host_port(url),) + more), method, path, transport=transport)
         error.url = url
-        error.note = self.redact('%s %s: %s' % (method, path, short))
+        error.note = self.redact('%s %s: %s' % (method, url, short))
         return error
 
     def _reset_session(self, response) -> None:

@@ -34,7 +34,7 @@ class ApiError(Exception):
         #: A 401 to a POST, after which the client logged in again without re-sending (the create may have
         #: been carried out: the engine looks the resource up first).
         self.renewed = False
-        #: A short form for the ``retried`` notes of a transport failure (``GET /v2.0/...: connection refused``).
+        #: A short form for the ``retried`` notes of a transport failure (``GET https://h:1/v2.0/...: connection refused``).
         self.note = ''
 
     def add_words(self, text: str) -> None:

@@ -92,7 +92,8 @@ def no_jitter(monkeypatch):
     monkeypatch.setattr(_client.random, 'uniform', lambda low, high: high)
 
 
-def test_a_refused_port_is_named_once_in_our_words(monkeypatch, clock, no_jitter):
+@pytest.mark.usefixtures('no_jitter')
+def test_a_refused_port_is_named_once_in_our_words(clock):
     port = closed_port()
     client = _client.Client(dict(endpoint='http://127.0.0.1:%d' % port, auth_token='t0ken-refused', retries=2))
     with pytest.raises(_client.ApiError) as caught:
@@ -100,14 +101,16 @@ def test_a_refused_port_is_named_once_in_our_words(monkeypatch, clock, no_jitter
     message = str(caught.value)
     assert message == ('GET /v2.0/vpn/ipsec-site-connections: cannot connect to 127.0.0.1:%d: connection refused '
                        '(3 attempts; retries: 2)' % port)
-    assert client.retried == ['GET /v2.0/vpn/ipsec-site-connections: connection refused; retry 1 of 2 in 0.5 s',
-                              'GET /v2.0/vpn/ipsec-site-connections: connection refused; retry 2 of 2 in 1.0 s']
+    url = 'http://127.0.0.1:%d/v2.0/vpn/ipsec-site-connections' % port
+    assert client.retried == ['GET %s: connection refused; retry 1 of 2 in 0.5 s' % url,
+                              'GET %s: connection refused; retry 2 of 2 in 1.0 s' % url]
     assert clock.sleeps == [0.5, 1.0]
     assert caught.value.url == 'http://127.0.0.1:%d/v2.0/vpn/ipsec-site-connections' % port
     assert caught.value.transport == 'connect'
 
 
-def test_a_name_that_does_not_resolve_says_so(api, run, no_jitter):
+@pytest.mark.usefixtures('no_jitter')
+def test_a_name_that_does_not_resolve_says_so(api, run):
     gaierror = socket.gaierror(-2, 'Name or service not known')
     cause = NameResolutionError('vpc.nowhere.invalid', None, gaierror)
     cause.__cause__ = gaierror  # as urllib3 raises it (raise ... from)
@@ -119,13 +122,14 @@ def test_a_name_that_does_not_resolve_says_so(api, run, no_jitter):
     assert result['msg'] == ('Failed to list IPsec site connections: GET /v2.0/vpn/ipsec-site-connections: cannot '
                              'connect to vpn.example.test:443: the host name does not resolve (Name or service not '
                              'known) (2 attempts; retries: 1)')
-    assert result['retried'] == ['GET /v2.0/vpn/ipsec-site-connections: the host name does not resolve (Name or service '
-                                 'not known); retry 1 of 1 in 0.5 s']
+    assert result['retried'] == ['GET %s%s: the host name does not resolve (Name or service not known); retry 1 of 1 in '
+                                 '0.5 s' % (ENDPOINT, LIST)]
     assert 'Max retries' not in out and 'object at 0x' not in out and 'NameResolutionError' not in out
 
 
 @pytest.mark.parametrize('timeout, retries', [(30, 4), (5, 0), (2, 1), (10, 6)])
-def test_a_failing_request_ends_within_the_documented_bound(monkeypatch, clock, no_jitter, timeout, retries):
+@pytest.mark.usefixtures('no_jitter')
+def test_a_failing_request_ends_within_the_documented_bound(monkeypatch, clock, timeout, retries):
     sent = []
 
     def never_connects(_session, method, url, **kwargs):
@@ -142,7 +146,7 @@ def test_a_failing_request_ends_within_the_documented_bound(monkeypatch, clock, 
     assert all(entry[2] == (timeout, timeout) for entry in sent)
     assert clock.sleeps == _client.retry_waits(retries)
     assert clock.now - started == _client.failure_bound(timeout, retries)
-    assert 'cannot connect to vpn.example.test:443: no connection within %s s' % timeout in str(caught.value)
+    assert 'cannot connect to vpn.example.test:443: no connection within %s seconds' % timeout in str(caught.value)
 
 
 def test_the_bound_of_the_defaults():
@@ -194,7 +198,7 @@ def test_the_valid_keys_of_a_vpn_service_hold_its_read_only_fields(api, run):
     ({'psk': 'guess'}, 'filters: psk is a secret, which the API does not filter on'),
 ])
 def test_filter_values_of_the_wrong_type_fail_before_any_request(api, run, filters, message):
-    result, failed, out = run(ipsec_connection_info.main, dict(filters=filters))
+    result, failed, _out = run(ipsec_connection_info.main, dict(filters=filters))
     assert failed and api.sent == []
     assert result['msg'] == message
     assert 'guess' not in result['msg']

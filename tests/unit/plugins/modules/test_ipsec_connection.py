@@ -393,5 +393,5 @@ def test_an_answer_cut_short_is_retried_on_get(api, run):
     api.expect('GET', PATH, answer=got(connection()))
     result, failed, _out = run(main, dict(id=CID, mtu=1500))
     assert not failed and len(result['retried']) == 1
-    assert re.fullmatch(r'GET %s: the answer was cut short or could not be decoded; retry 1 of 4 in 0\.[2-5] s' % PATH,
+    assert re.fullmatch(r'GET %s%s: the answer was cut short or could not be decoded; retry 1 of 4 in 0\.[2-5] s' % (ENDPOINT, PATH),
                         result['retried'][0]), result['retried']
