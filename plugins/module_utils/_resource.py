@@ -136,8 +136,8 @@ class Hint:
     """Advice for a known pitfall of an API, appended to a failure after the API's own words.
 
     It applies to an answer with ``status`` to one of ``methods`` whose message matches ``pattern``
-    (a regular expression, case-insensitive; '' matches any).  ``text`` is a format that may use
-    ``words`` (params, error -> text or '') adds what this task sent; neither may hold a secret.
+    (a regular expression, case-insensitive; '' matches any).  ``text`` is fixed advice, and
+    ``words`` (params, error -> text or '') may add what this task sent; neither holds a secret.
     """
 
     status: int

@@ -109,6 +109,16 @@ def test_a_refused_port_is_named_once_in_our_words(clock):
     assert caught.value.transport == 'connect'
 
 
+def test_a_refused_keystone_is_named_once_too(clock):
+    port = closed_port()
+    client = _client.Client(dict(auth_url='http://127.0.0.1:%d' % port, username='demo', password='pass-w0rd-refused',
+                                 project_name='demo', retries=0))
+    with pytest.raises(_client.ApiError) as caught:
+        client.call('GET', ('vpn', 'vpnservices'))
+    assert str(caught.value) == 'POST /v3/auth/tokens: cannot connect to 127.0.0.1:%d: connection refused' % port
+    assert client.retried == [] and clock.sleeps == []
+
+
 @pytest.mark.usefixtures('no_jitter')
 def test_a_name_that_does_not_resolve_says_so(api, run):
     gaierror = socket.gaierror(-2, 'Name or service not known')
