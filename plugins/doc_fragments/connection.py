@@ -191,8 +191,12 @@ options:
     description:
       - Seconds that one HTTP exchange may take in all, connect, headers and body together (not per read, so a server
         that drips its answer a byte at a time is cut off too).
-      - A failing request ends within (O(retries) + 1) times this, plus the backoff between attempts (at most 8 s
-        each, or the server's C(Retry-After), at most 60 s).
+      - "A failing request ends within (O(retries) + 1) x O(timeout) + W seconds, where W is the sum of the waits
+        before each retry: the n-th wait is at most min(8, 0.5 x 2^(n-1)) s (0.5, 1, 2, 4, 8, 8, ...), or the server's
+        C(Retry-After) for HTTP 429 and 503, at most 60 s. With the defaults that is 5 x 30 + 7.5 = 157.5 s (390 s if
+        the server asks for the longest Retry-After). A task fails at its first request that fails."
+      - A connection failure (refused, a host name that does not resolve, a connect or read timeout, TLS) names the
+        server's host and port once, and says how many attempts were made.
       - If not set, the value of the E(VPNAAS_TIMEOUT) environment variable is used.
     type: int
     default: 30
@@ -202,7 +206,10 @@ options:
       - Retried are connection failures, read timeouts, HTTP 429 and 503 (after their C(Retry-After)), and 502 and 504,
         with capped exponential backoff and jitter. A create (C(POST)) is retried only when it certainly was not
         processed (429, or no connection was made); otherwise the resource is looked up by name instead.
-      - Each retry is listed in the task result under C(retried).
+      - Each retry is listed in the task result under C(retried), one short line each (the request, what went wrong,
+        and the wait).
+      - "The bound of a failing request follows from O(retries) and O(timeout): see O(timeout). A password token that
+        expired during the task adds one login and one attempt."
       - If not set, the value of the E(VPNAAS_RETRIES) environment variable is used.
     type: int
     default: 4

@@ -29,6 +29,7 @@ import math
 import random
 import re
 import signal
+import socket
 import threading
 import time
 import traceback
@@ -76,6 +77,10 @@ MAX_MESSAGE = 1000
 _ERROR_SCAN = 64 * 1024
 MAX_JSON_DEPTH = 64
 _CHUNK = 64 * 1024
+#: What an endpoint looks like on each cloud, for the hint of a 404 on a collection.
+ENDPOINT_FORMS = ('on OpenStack the network service of the Keystone catalog, e.g. https://neutron.example.com:9696; '
+                  'on Huawei Cloud https://vpc.<region>.myhuaweicloud.com; on Open Telekom Cloud / T Cloud Public '
+                  'https://vpc.<region>.otc.t-systems.com')
 
 
 # ---------------------------------------------------------------------------
@@ -301,8 +306,12 @@ class Client:
         self.session = self._new_session()
         #: The origins a request may go to: those of the options, then that of the token's catalog.
         self.origins = set()
+        #: Where the endpoint came from, for the hint of a 404 on a collection.
+        self.endpoint_source = 'the endpoint option' if params.get('endpoint') else "the token's catalog"
         if self.auth.name == 'aksk':
             self._endpoint = base_endpoint(aksk_endpoint(params))
+            if not params.get('endpoint'):
+                self.endpoint_source = 'derived from region'
         else:
             self._endpoint = base_endpoint(params['endpoint']) if params.get('endpoint') else None
         for url in (self._endpoint, getattr(self.auth, 'auth_url', None)):
@@ -373,8 +382,8 @@ class Client:
             except ApiError as exc:
                 delay = self._retry_delay(method, attempt, exc=exc)
                 if delay is None:
-                    raise
-                self._note_retry(str(exc), attempt, delay)
+                    raise self._after_attempts(exc, attempt)
+                self._note_retry(exc.note or str(exc), attempt, delay)
                 continue
             if response.status_code == 401 and authenticated and not renewed and hasattr(self.auth, 'login'):
                 self._log('vpnaas.cloud: %s %s answered 401; logging in again once' % (method, url))
@@ -391,9 +400,15 @@ class Client:
                 return response
             delay = self._retry_delay(method, attempt, response=response)
             if delay is None:
-                raise self._http_error(response, method, url, authenticated)
+                raise self._after_attempts(self._http_error(response, method, url, authenticated), attempt)
             self._note_retry('%s %s answered HTTP %d' % (method, url, response.status_code), attempt, delay)
         raise self._http_error(response, method, url, authenticated)  # pragma: no cover - loop always returns
+
+    def _after_attempts(self, error: ApiError, attempt: int) -> ApiError:
+        """The final error of a request that was retried, saying how often it was tried."""
+        if attempt:
+            error.add_words(' (%d attempts; retries: %d)' % (attempt + 1, self.retries))
+        return error
 
     def _retry_delay(self, method: str, attempt: int, response=None, exc: ApiError = None):
         """Seconds to wait before retrying, or None when the failure must not be retried.
@@ -442,29 +457,37 @@ class Client:
             return response
         except _Deadline:
             self._reset_session(response)
-            raise self._error('no answer in full within %s seconds (timeout: the whole exchange, connect, '
-                              'headers and body, must end within it)' % self.timeout, method, url, transport='read')
+            raise self._transport_error('no answer in full from %s within %s seconds (timeout: the whole exchange, '
+                                        'connect, headers and body, must end within it)', 'no answer in full within %s seconds'
+                                        % self.timeout, method, url, 'read', self.timeout)
         except _TooLarge:
             self._reset_session(response)
             raise self._error('answered with a body larger than %d MiB; not read' % (MAX_BODY_BYTES >> 20),
                               method, url, status=response.status_code if response is not None else 0)
         except requests.exceptions.SSLError as exc:
-            raise self._error('TLS verification of %s failed (%s); set ca_path to the CA bundle that signed '
-                              'its certificate, or validate_certs=false for a test endpoint'
-                              % (_base_of(url), _root_cause(exc)), method, url)
+            error = self._error('TLS verification of %s failed (%s); set ca_path to the CA bundle that signed '
+                                'its certificate, or validate_certs=false for a test endpoint'
+                                % (_base_of(url), _tls_reason(exc)), method, _path_of(url))
+            error.url = url
+            raise error
         except requests.exceptions.ConnectTimeout:
-            raise self._error('cannot connect to %s within %s seconds' % (_host_port(url), self.timeout), method, url,
-                              transport='connect')
+            raise self._transport_error('cannot connect to %s: no connection within %s seconds',
+                                        'no connection within %s seconds'
+                                        % self.timeout, method, url, 'connect', self.timeout)
         except requests.exceptions.Timeout:
-            raise self._error('no answer within %s seconds (timeout)' % self.timeout, method, url, transport='read')
+            raise self._transport_error('no answer from %s within %s seconds (timeout)',
+                                        'no answer within %s seconds' % self.timeout,
+                                        method, url, 'read', self.timeout)
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
             raise self._error('the answer was cut short or could not be decoded', method, url, transport='read')
         except requests.exceptions.ConnectionError as exc:
             if _never_connected(exc):
-                raise self._error('cannot connect to %s (%s)' % (_host_port(url), _root_cause(exc)), method, url,
-                                  transport='connect')
-            raise self._error('the connection to %s was lost before a complete answer (%s)'
-                              % (_host_port(url), _root_cause(exc)), method, url, transport='read')
+                reason = _connection_reason(exc)
+                raise self._transport_error('cannot connect to %s: ' + reason.replace('%', '%%'), reason, method, url,
+                                            'connect')
+            reason = 'connection lost before a complete answer (%s)' % _root_cause(exc)
+            raise self._transport_error('the connection to %s was lost before a complete answer (' + _root_cause(exc)
+                                        .replace('%', '%%') + ')', reason, method, url, 'read')
         except requests.exceptions.RequestException as exc:
             raise self._error('failed: %s' % _root_cause(exc), method, url)
         except (ValueError, UnicodeError, OSError) as exc:
@@ -472,6 +495,20 @@ class Client:
             # line or header block), when requests does not wrap them.
             self._reset_session(response)
             raise self._error('the answer is not valid HTTP (%s)' % type(exc).__name__, method, url, transport='read')
+
+    def _transport_error(self, detail: str, short: str, method: str, url: str, transport: str,
+                         *more: object) -> ApiError:
+        """The ApiError of a request that got no (complete) answer: it names ``host:port`` once, in ``detail``.
+
+        ``detail`` is a format whose first ``%s`` is the host and port, followed by ``more``; the
+        request is named by method and path (the URL would repeat the host). ``short`` makes the
+        note of a retry, one line with the URL (``GET https://h:1/v2.0/vpn/x: connection refused``).
+        """
+        path = _path_of(url)
+        error = self._error(detail % ((_host_port(url),) + more), method, path, transport=transport)
+        error.url = url
+        error.note = self.redact('%s %s: %s' % (method, url, short))
+        return error
 
     def _reset_session(self, response) -> None:
         """Drop the connections after an exchange cut off midway (their state is unknown)."""
@@ -545,8 +582,23 @@ class Client:
     def call(self, method: str, parts: tuple, body: dict = None, query: dict = None) -> dict:
         """One VPN API call; returns the decoded JSON object ({} for an empty body)."""
         url = self.url(*parts)
-        response = self.send(method, url, body=body, query=_query_text(query))
+        try:
+            response = self.send(method, url, body=body, query=_query_text(query))
+        except ApiError as exc:
+            if exc.status == 404 and len(parts) == 2 and parts[0] == 'vpn':
+                exc.add_hint(self.endpoint_hint(parts[1]))
+            raise
         return self.decode(response, method)
+
+    def endpoint_hint(self, collection: str) -> str:
+        """Why a 404 on a collection (the list, or a create) means a wrong endpoint, and what a right one is.
+
+        A 404 on one resource's id means that resource is absent; a 404 on the collection means
+        that nothing serves the VPN API there.
+        """
+        return ('no VPN API answers at %s (no list of %s there): the endpoint %s (%s) is wrong, or the cloud '
+                'does not offer VPNaaS. An endpoint is the API root, without /v2.0: %s'
+                % (self.url('vpn'), collection, self.redact(self._endpoint or ''), self.endpoint_source, ENDPOINT_FORMS))
 
     def list_all(self, parts: tuple, list_key: str, query: dict = None) -> list:
         """Every item of a collection, following ``<list_key>_links`` ``rel: next`` pages.
@@ -583,9 +635,31 @@ class Client:
                           'stopped there' % (_page + 1, time.monotonic() - started), 'GET', self.url(*parts))
 
 
+def _backoff_cap(attempt: int) -> float:
+    """The longest backoff before retry ``attempt + 1`` (``attempt`` counts from 0): 0.5, 1, 2, 4, 8, 8, ... seconds."""
+    return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** min(attempt, 16)))
+
+
 def _backoff(attempt: int) -> float:
     """Capped exponential backoff with jitter (half to full), so parallel jobs do not retry in step."""
-    return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)) * random.uniform(0.5, 1.0)
+    return _backoff_cap(attempt) * random.uniform(0.5, 1.0)
+
+
+def retry_waits(retries: int, retry_after: bool = False) -> list:
+    """The longest wait before each of ``retries`` retries: the backoff cap, or RETRY_AFTER_CAP when the
+    server sends ``Retry-After`` (429, 503), which can be longer."""
+    return [max(_backoff_cap(attempt), RETRY_AFTER_CAP if retry_after else 0.0) for attempt in range(retries)]
+
+
+def failure_bound(timeout: float, retries: int, retry_after: bool = False) -> float:
+    """Seconds within which one failing request ends: ``(retries + 1) * timeout`` plus the waits between.
+
+    Each attempt ends within ``timeout`` (the deadline of ``_send_once``), there are at most
+    ``retries + 1`` of them, and the waits are those of ``retry_waits``.  With the defaults
+    (30 s, 4 retries): 150 + 0.5 + 1 + 2 + 4 = 157.5 s, or 390 s if the server asks for
+    the longest ``Retry-After``.  A 401 answered by a new login adds that login and one attempt.
+    """
+    return (retries + 1) * timeout + sum(retry_waits(retries, retry_after))
 
 
 def _retry_after(value: str):
@@ -610,6 +684,11 @@ def _base_of(url: str) -> str:
     return '%s://%s' % (parts.scheme, parts.netloc)
 
 
+def _path_of(url: str) -> str:
+    """The path of a URL (no host, no query), for naming a request whose host is named otherwise."""
+    return urlsplit(url).path or '/'
+
+
 def _host_port(url: str) -> str:
     """``host:port`` of a URL, for connection messages."""
     _scheme, host, port = origin(url)
@@ -622,8 +701,45 @@ def _root_cause(exc: Exception) -> str:
     reason = getattr(reason, 'reason', reason)
     text = str(reason)
     # urllib3 prefixes "<urllib3.connection.HTTPConnection object at 0x...>: " to connection errors.
-    text = re.sub(r'^<[^<>]*>: ', '', text)
+    text = _URLLIB3_PREFIX.sub('', text)
     return shorten(printable_text(text), 200)
+
+
+#: urllib3 2 prefixes "HTTPConnection(host='h', port=1): " to its messages; urllib3 1 "<... object at 0x...>: ".
+_URLLIB3_PREFIX = re.compile(r"^(<[^<>]*>|\w+\(host='[^']*', port=\d+\)): ")
+
+
+def _causes(exc: BaseException, limit: int = 12) -> list:
+    """``exc`` and the exceptions behind it (``reason``, arguments, ``__cause__``, ``__context__``), nearest first."""
+    found, todo = [], [exc]
+    while todo and len(found) < limit:
+        item = todo.pop(0)
+        if not isinstance(item, BaseException) or any(item is seen for seen in found):
+            continue
+        found.append(item)
+        todo.extend([getattr(item, 'reason', None)] + list(item.args) + [item.__cause__, item.__context__])
+    return found
+
+
+def _connection_reason(exc: Exception) -> str:
+    """Why no connection was made, in our words: 'connection refused', 'the host name does not resolve', ..."""
+    for cause in _causes(exc):
+        if isinstance(cause, socket.gaierror):
+            return 'the host name does not resolve (%s)' % printable_text(str(cause.strerror or cause))[:100]
+        if isinstance(cause, ConnectionRefusedError):
+            return 'connection refused'
+        if isinstance(cause, OSError) and isinstance(cause.errno, int) and cause.strerror:
+            return printable_text(cause.strerror[:1].lower() + cause.strerror[1:])[:100]
+    return _URLLIB3_PREFIX.sub('', _root_cause(exc))
+
+
+def _tls_reason(exc: Exception) -> str:
+    """The reason of a TLS failure, without urllib3's wrapping ('certificate verify failed: ...')."""
+    for cause in _causes(exc):
+        if cause.__class__.__module__ == 'ssl' and str(cause):
+            text = getattr(cause, 'verify_message', None) or getattr(cause, 'reason', None) or str(cause)
+            return shorten(printable_text(str(text)), 200)
+    return _URLLIB3_PREFIX.sub('', _root_cause(exc))
 
 
 def _never_connected(exc: Exception) -> bool:

@@ -34,3 +34,13 @@ class ApiError(Exception):
         #: A 401 to a POST, after which the client logged in again without re-sending (the create may have
         #: been carried out: the engine looks the resource up first).
         self.renewed = False
+        #: A short form for the ``retried`` notes of a transport failure (``GET https://h:1/v2.0/...: connection refused``).
+        self.note = ''
+
+    def add_words(self, text: str) -> None:
+        """Append ``text`` (a hint, the count of attempts) to the message; it must hold no secret."""
+        self.args = (str(self) + text,) + tuple(self.args[1:])
+
+    def add_hint(self, hint: str) -> None:
+        """Append advice after the API's own words, as a sentence of its own: ``... Hint: <hint>``."""
+        self.add_words(('' if str(self).endswith('.') else '.') + ' Hint: ' + hint)

@@ -132,6 +132,37 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Hint:
+    """Advice for a known pitfall of an API, appended to a failure after the API's own words.
+
+    It applies to an answer with ``status`` to one of ``methods`` whose message matches ``pattern``
+    (a regular expression, case-insensitive; '' matches any).  ``text`` is fixed advice, and
+    ``words`` (params, error -> text or '') may add what this task sent; neither holds a secret.
+    """
+
+    status: int
+    methods: tuple
+    text: str
+    pattern: str = ''
+    words: Optional[Callable] = None
+
+    def applies(self, error: ApiError) -> bool:
+        """Whether ``error`` is the pitfall this hint is about."""
+        return (error.status == self.status and error.method in self.methods
+                and re.search(self.pattern, error.api_message or '', re.IGNORECASE) is not None)
+
+    def render(self, params: dict, error: ApiError) -> str:
+        """The hint's text, with what the task sent when ``words`` says it."""
+        extra = self.words(params, error) if self.words is not None else ''
+        return self.text + (' ' + extra if extra else '')
+
+
+#: Fields every VPN resource has that the API sets, returns and filters on (not options of a module); ``status``
+#: only some have, so it is in their ``read_only``.
+COMMON_READ_ONLY = ('id', 'name', 'project_id', 'tenant_id')
+
+
+@dataclass(frozen=True)
 class Resource:
     """A Neutron-style VPN resource: where it lives, what it is called, and its fields."""
 
@@ -151,6 +182,10 @@ class Resource:
     #: Whether ``wait`` also waits for the status to settle after a create. Neutron keeps a new
     #: VPN service in PENDING_CREATE until a connection uses it, so that wait would never end.
     wait_after_create: bool = True
+    #: Fields besides the table's that the API returns and filters on (``route_mode`` of a connection).
+    read_only: tuple = ()
+    #: Known pitfalls of the API with this resource (``Hint`` s).
+    hints: tuple = ()
 
     @property
     def secret_keys(self) -> frozenset:
@@ -162,6 +197,16 @@ class Resource:
         spec = dict((f.name, dict(f.spec)) for f in self.fields)
         spec.update((f.by_name, dict(type='str')) for f in self.fields if f.by_name)
         return spec
+
+    def filter_keys(self) -> list:
+        """The keys an ``_info`` module's ``filters`` accept: the table's fields and the read-only ones, sorted."""
+        return sorted(set(COMMON_READ_ONLY) | set(self.read_only) | set(f.name for f in self.fields))
+
+    def add_hints(self, error: ApiError, params: dict) -> None:
+        """Append to ``error`` the hints that apply to it."""
+        for hint in self.hints:
+            if hint.applies(error):
+                error.add_hint(hint.render(params, error))
 
     def mutually_exclusive(self) -> list:
         """Each reference field and its by-name companion exclude each other."""
@@ -227,6 +272,52 @@ def validate_input(resource: Resource, params: dict) -> None:
         problem = option_check(params)
         if problem:
             raise InputError(problem)
+
+
+_SCALARS = (str, int, float, bool)
+
+
+def filter_problem(resource: Resource, filters: object) -> Optional[str]:
+    """Why the ``filters`` of an ``_info`` module are not usable, or None (checked before any request).
+
+    Keys must be fields the API returns (a misspelt key would match nothing, and a report of
+    tunnels that are down would stay empty); values must be scalars or lists of them, of the
+    field's type and among its choices where the table says so.
+    """
+    if not isinstance(filters, dict):
+        return 'filters: must be a dictionary of field names and values'
+    fields = dict((f.name, f) for f in resource.fields)
+    valid = resource.filter_keys()
+    for key in sorted(filters, key=str):
+        if key not in valid:
+            return "filters: unknown key '%s'; valid keys: %s" % (key, ', '.join(valid))
+        values = filters[key] if isinstance(filters[key], list) else [filters[key]]
+        for value in values:
+            problem = _filter_value_problem(fields.get(key), value)
+            if problem:
+                return 'filters: %s %s' % (key, problem)
+    return None
+
+
+def _filter_value_problem(fld: Optional[Field], value: object) -> Optional[str]:
+    """Why one value of a filter cannot match the field ``fld`` (None: a read-only field, any scalar)."""
+    if value is None or not isinstance(value, _SCALARS):
+        return 'must be a string, a number, a boolean or a list of them (got %s)' % json_kind(value)
+    if fld is None:
+        return None
+    if fld.spec.get('no_log'):
+        return 'is a secret, which the API does not filter on'
+    kind = fld.spec.get('type', 'str')
+    if kind in ('dict', 'list'):
+        return 'is %s field, which the API does not filter on' % ('a dictionary' if kind == 'dict' else 'a list')
+    if kind == 'int' and (isinstance(value, bool) or not re.fullmatch(r'-?\d+', str(value))):
+        return 'must be an integer (got %s)' % _shown(value)
+    if kind == 'bool' and str(value).lower() not in ('true', 'false'):
+        return 'must be true or false (got %s)' % _shown(value)
+    choices = fld.spec.get('choices')
+    if choices and str(value) not in choices:
+        return 'must be one of %s (got %s)' % (', '.join(choices), _shown(value))
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -894,6 +985,7 @@ class ResourceModule:
             verb = {'create': 'create', 'update': 'update', 'delete': 'delete'}.get(plan.action if plan else '', 'read')
             if _in_use(exc) and self.resource.used_by and verb in ('update', 'delete'):
                 self.fail(self.in_use_message(exc, verb, current))
+            self.resource.add_hints(exc, self.params)
             self.fail('Failed to %s %s: %s' % (verb, self.label(current or self.last_seen), exc))
         self.module.exit_json(**self.result(plan, after))
 
@@ -917,6 +1009,9 @@ class ResourceModule:
             problem = printable(self.params['name']) if self.params.get('name') else None
             if problem:
                 raise InputError('name: %s' % problem)
+            problem = filter_problem(self.resource, filters)
+            if problem:
+                raise InputError(problem)
             self.connect()
             if self.params.get('id'):
                 found = self.show(self.params['id'])

@@ -33,6 +33,10 @@ options:
     description:
       - "Only policies whose top-level fields have these values, for example C({ike_version: v2}).
         A list as a value matches any of its items."
+      - "Valid keys are the options of M(vpnaas.cloud.ike_policy) and the read-only fields that the API returns: C(id),
+        C(name), C(tenant_id), C(project_id). An unknown key (such as a misspelt C(stauts)) fails the task before any
+        request, naming the valid keys; so does a value of the wrong type for its field (a word where a number or a
+        boolean is expected), a value outside the choices of a field, an object, or a secret."
     type: dict
     default: {}
 seealso:

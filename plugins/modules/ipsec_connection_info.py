@@ -35,6 +35,11 @@ options:
       - "Only connections whose top-level fields have these values, for example C({status: ACTIVE}),
         C({vpnservice_id: ...}) or C({peer_address: 203.0.113.20})."
       - "A list as a value matches any of its items, for example C({status: [DOWN, ERROR]})."
+      - "Valid keys are the options of M(vpnaas.cloud.ipsec_connection) and the read-only fields that the API returns:
+        C(id), C(name), C(tenant_id), C(project_id), C(status), C(route_mode), C(auth_mode), C(local_id),
+        C(created_at). An unknown key (such as a misspelt C(stauts)) fails the task before any request, naming the
+        valid keys; so does a value of the wrong type for its field (a word where a number or a boolean is
+        expected), a value outside the choices of a field, an object, or a secret."
     type: dict
     default: {}
 seealso:

@@ -33,6 +33,11 @@ options:
     description:
       - "Only services whose top-level fields have these values, for example C({router_id: ...}) or
         C({status: ACTIVE}). A list as a value matches any of its items."
+      - "Valid keys are the options of M(vpnaas.cloud.vpn_service) and the read-only fields that the API returns: C(id),
+        C(name), C(tenant_id), C(project_id), C(status), C(external_v4_ip), C(external_v6_ip), C(flavor_id). An unknown
+        key (such as a misspelt C(stauts)) fails the task before any request, naming the valid keys; so does a value of
+        the wrong type for its field (a word where a number or a boolean is expected), a value outside the choices of a
+        field, an object, or a secret."
     type: dict
     default: {}
 seealso:
