@@ -158,18 +158,34 @@ def merged(rule: str, current: object, sent: object) -> object:
     return sent
 
 
+#: The choices of ``update_psk`` (a module option): when a write-only secret is sent to an existing resource.
+SECRET_UPDATE_MODES = ('on_change', 'always', 'on_create')
+
+#: How a diff shows a secret that is sent (or would be, in check mode): masked on both sides, yet visibly
+#: different, so that a rotation shows in ``--diff`` without the value.
+SECRET_BEFORE = MASK + ' (current)'
+SECRET_AFTER = MASK + ' (new)'
+
+
+def secret_readable(current: object) -> bool:
+    """Whether the API showed a secret readably (Neutron), rather than masking or omitting it (Huawei/OTC)."""
+    return not is_masked(current)
+
+
 def secret_action(current: object, desired: object, update_mode: str) -> str:
     """Decide what to do with a write-only secret on update.
 
-    Returns ``'keep'`` (send nothing) or ``'send'``.  With ``update_mode`` ``on_create``
-    the secret is never sent on update.  With ``always`` it is compared when the API
-    returns it readably, and sent when the API masks or omits it, since then there is
-    no way to know whether it already holds the value.
+    Returns ``'keep'`` (send nothing) or ``'send'``.  With ``update_mode``
+
+    * ``on_change`` (the modules' default): compared when the API returns it readably, and sent
+      only when it differs; never sent when the API masks or omits it (it cannot be compared);
+    * ``always``: compared when readable, and sent when masked or omitted (the explicit rotation run);
+    * ``on_create``: never sent on update.
     """
     if desired is None or update_mode == 'on_create':
         return 'keep'
-    if is_masked(current):
-        return 'send'
+    if not secret_readable(current):
+        return 'send' if update_mode == 'always' else 'keep'
     return 'send' if current != desired else 'keep'
 
 

@@ -31,6 +31,9 @@ from ansible_collections.vpnaas.cloud.plugins.module_utils._secrets import Secre
 #: Statuses during which Neutron refuses updates (VPNStateInvalidToUpdate).
 PENDING_STATUSES = frozenset(['PENDING_CREATE', 'PENDING_UPDATE', 'PENDING_DELETE'])
 DEFAULT_WAIT_TIMEOUT = 180
+DEFAULT_WAIT_ACTIVE_TIMEOUT = 300
+#: What ends a wait for ACTIVE: ACTIVE itself, or ERROR (which fails at once).
+ACTIVE_OR_FAILED = frozenset(['ACTIVE', 'ERROR'])
 POLL_FIRST = 0.5   # seconds before the first status poll; doubled each time
 POLL_CAP = 5.0     # seconds, at most, between two polls
 
@@ -247,6 +250,8 @@ def id_problem(value: object):
 def validate_options(params: dict) -> None:
     """Checks of the connection options and the id, before any request."""
     validate_connection(params)
+    if params.get('wait_active_timeout') is not None and params['wait_active_timeout'] <= 0:
+        raise InputError('wait_active_timeout: must be a positive number of seconds (got %s)' % params['wait_active_timeout'])
     resource_id = params.get('id')
     problem = id_problem(resource_id) if resource_id is not None else None
     if problem:
@@ -413,6 +418,8 @@ class Plan:
     before: dict
     after: dict
     predicted: dict             # the whole resource as it will be after the action
+    #: For each write-only field given on an update (the psk): whether the API showed it, so it was compared.
+    compared: dict = dataclass_field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -428,15 +435,17 @@ def _current_value(fld: Field, current: dict) -> object:
     return value
 
 
-def plan_update(resource: Resource, current: dict, desired: dict, update_secrets: str = 'always') -> Plan:
+def plan_update(resource: Resource, current: dict, desired: dict, update_secrets: str = 'on_change') -> Plan:
     """Compare ``desired`` options with the ``current`` resource and plan a minimal update.
 
     Options that are None are unmanaged.  The body holds only the fields (and, for
     SUBSET fields, only the sub-keys) that differ.  Raises ``InputError`` when the
     result would break a cross-field rule (e.g. dpd timeout not above interval).
+    A write-only field (the psk) follows ``update_secrets`` (see ``compare.secret_action``);
+    the plan records whether it could be compared, and its diff shows the two masks.
     """
     check_create_only(resource, current, desired)
-    body, before, after = {}, {}, {}
+    body, before, after, compared = {}, {}, {}, {}
     predicted = dict(current)
     for fld in resource.fields:
         want = desired.get(fld.name)
@@ -444,9 +453,10 @@ def plan_update(resource: Resource, current: dict, desired: dict, update_secrets
             continue
         have = _current_value(fld, current)
         if fld.rule == compare.SECRET:
+            compared[fld.name] = update_secrets != 'on_create' and compare.secret_readable(have)
             if compare.secret_action(have, want, update_secrets) == 'send':
                 body[fld.name] = compare.changed_part(fld.rule, have, want)
-                before[fld.name], after[fld.name] = compare.MASK, compare.MASK + ' (new value)'
+                before[fld.name], after[fld.name] = compare.SECRET_BEFORE, compare.SECRET_AFTER
                 predicted[fld.name] = want
             continue
         if not compare.differs(fld.rule, have, want):
@@ -455,7 +465,7 @@ def plan_update(resource: Resource, current: dict, desired: dict, update_secrets
         predicted[fld.name] = compare.merged(fld.rule, have, body[fld.name])
         before[fld.name], after[fld.name] = have, predicted[fld.name]
     _cross_check(resource, current, predicted, desired)
-    return Plan('update' if body else 'none', body, before, after, predicted)
+    return Plan('update' if body else 'none', body, before, after, predicted, compared)
 
 
 def _cross_check(resource: Resource, current: dict, predicted: dict, desired: dict) -> None:
@@ -623,7 +633,7 @@ class ResourceModule:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
         self.client = None
-        self.update_secrets = 'always'
+        self.update_secrets = 'on_change'
         #: Whether the API accepted (or was seen to carry out) a write in this run: then the task
         #: reports changed, whatever fails afterwards.
         self.written = False
@@ -901,13 +911,15 @@ class ResourceModule:
             raise ApiError('%s is in status ERROR after the %s' % (self.label(resource_after), what))
         return resource_after
 
-    def wait_for(self, resource_id: str, done, what: str, look_first: bool = False, deadline: float = None) -> dict:
-        """Poll the resource until ``done(resource or None)``, backing off; fail at wait_timeout naming the last status.
+    def wait_for(self, resource_id: str, done, what: str, look_first: bool = False, deadline: float = None,
+                 timeout: float = None, option: str = None) -> dict:
+        """Poll the resource until ``done(resource or None)``, backing off; fail at the timeout naming the last status.
 
         The caller has just seen the resource unsettled, so the first poll comes after
         the first interval, unless ``look_first`` (after a delete, which may be immediate).
+        The timeout is ``wait_timeout`` unless ``timeout`` is given (then ``option`` names it in the message).
         """
-        timeout = self.wait_seconds()
+        timeout = timeout or self.wait_seconds()
         if deadline is None:
             deadline = time.monotonic() + timeout
         interval, last = POLL_FIRST, None
@@ -920,10 +932,31 @@ class ResourceModule:
                 return found or {}
             last = (found or {}).get('status')
             if time.monotonic() + interval > deadline:
-                raise ApiError('timed out after %s seconds waiting for %s %s %s; the last status seen was %s'
-                               % (timeout, self.resource.noun, resource_id, what, last))
+                raise ApiError('timed out after %s seconds%s waiting for %s %s %s; the last status seen was %s'
+                               % (timeout, ' (%s)' % option if option else '', self.resource.noun, resource_id, what, last))
             time.sleep(interval)
             interval = min(POLL_CAP, interval * 2)
+
+    def until_active(self, resource_after: dict) -> dict:
+        """With ``wait_active``: poll (backing off, within ``wait_active_timeout``) until the status is ACTIVE.
+
+        DOWN, BUILD and PENDING_* are not ACTIVE, so the wait goes on through them; ERROR fails at
+        once (the agent will not leave it by itself). A resource already seen ACTIVE costs no request.
+        """
+        label = self.label(resource_after)
+        if resource_after.get('status') not in ACTIVE_OR_FAILED:
+            resource_after = self.wait_for(resource_after['id'], lambda found: not found or found.get('status') in ACTIVE_OR_FAILED,
+                                           'to become ACTIVE', timeout=self.params.get('wait_active_timeout'),
+                                           option='wait_active_timeout')
+        if not resource_after:
+            raise ApiError('%s disappeared while waiting for it to become ACTIVE' % label)
+        if resource_after.get('status') == 'ERROR':
+            raise ApiError('%s is in status ERROR' % label)
+        return resource_after
+
+    def waits_active(self) -> bool:
+        """Whether this run waits for ACTIVE: ``wait_active`` set, ``state=present`` and not check mode."""
+        return bool(self.params.get('wait_active')) and self.params.get('state') == 'present' and not self.module.check_mode
 
     def create(self, plan: Plan) -> dict:
         """POST once. When the outcome is unknown, look the resource up rather than send it again.
@@ -965,7 +998,7 @@ class ResourceModule:
         return found
 
     # -- the declarative flow --------------------------------------------------------
-    def run(self, update_secrets: str = 'always') -> None:
+    def run(self, update_secrets: str = 'on_change') -> None:
         """Bring the resource to ``state`` with the options given, changing only what differs."""
         self.update_secrets = update_secrets
         current, plan, after = None, None, None
@@ -987,17 +1020,32 @@ class ResourceModule:
                 self.fail(self.in_use_message(exc, verb, current))
             self.resource.add_hints(exc, self.params)
             self.fail('Failed to %s %s: %s' % (verb, self.label(current or self.last_seen), exc))
+        if self.waits_active():
+            try:
+                after = self.until_active(after)
+            except ApiError as exc:
+                self.fail('%s did not become ACTIVE: %s' % (self.label(after), exc),
+                          **{self.resource.key: self.mask(self.last_seen or after), 'changed': plan.changed or self.written})
         self.module.exit_json(**self.result(plan, after))
 
     def result(self, plan: Plan, resource_after: dict) -> dict:
         """The module result: changed, the masked resource ({} when absent), and the diff in diff mode."""
         result = dict(changed=plan.changed)
         result[self.resource.key] = self.mask(resource_after or {})
+        for name, compared in sorted(plan.compared.items()):
+            result['%s_compared' % name] = compared
         if self.client is not None and self.client.retried:
             result['retried'] = self.client.retried
         if self.module._diff:
-            result['diff'] = dict(before=self.mask(plan.before), after=self.mask(plan.after))
+            result['diff'] = dict(before=self.mask_diff(plan.before, compare.SECRET_BEFORE),
+                                  after=self.mask_diff(plan.after, compare.SECRET_AFTER))
         return result
+
+    def mask_diff(self, side: dict, marker: str) -> dict:
+        """One side of a diff, masked; a secret that is sent keeps its marker (the two masks must differ)."""
+        masked = self.mask(side)
+        masked.update((key, marker) for key in self.resource.secret_keys if side.get(key) == marker)
+        return masked
 
     # -- the _info flow ----------------------------------------------------------------
     def run_info(self, filters: dict = None) -> None:

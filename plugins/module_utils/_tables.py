@@ -204,6 +204,8 @@ IPSEC_SITE_CONNECTION = Resource(
         Field('initiator', dict(type='str', choices=['bi-directional', 'response-only']), default='bi-directional'),
         Field('ipsecpolicy_id', dict(type='str'), updatable=False, refers=IPSEC_POLICY),
         Field('local_ep_group_id', dict(type='str'), refers=ENDPOINT_GROUP),
+        # The local IKE identity; '' (Neutron's default) means the router's public address. Huawei/OTC do not document it.
+        Field('local_id', dict(type='str'), default='', checks=(length(0, 255), printable)),
         Field('mtu', dict(type='int'), default=1500, checks=(at_least(68),)),
         Field('name', dict(type='str'), default='', checks=(length(1, 64), printable)),
         Field('peer_address', dict(type='str'), rule=compare.ADDRESS, checks=(length(1, 250), printable)),

@@ -35,15 +35,17 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details:
-      - Only the fields that change are shown. The pre-shared key is shown as a fixed mask.
+      - Only the fields that change are shown.
+      - The pre-shared key is never shown. When it is sent, or would be in check mode, the diff shows it changing from
+        C(******** (current)) to C(******** (new)), so that a key rotation is visible without the key.
   idempotent:
     description: Running the task again with the same options reports no change.
-    support: partial
+    support: full
     details:
-      - Fully idempotent when O(psk) is not set, or when O(update_psk=on_create).
-      - With O(psk) set and O(update_psk=always), the pre-shared key is compared only when the API returns it readably
-        (OpenStack Neutron does). Huawei Cloud and Open Telekom Cloud mask or omit it, so there the key is sent, and a change
-        reported, on every run.
+      - With the default O(update_psk=on_change), an unchanged connection is reported unchanged after one C(GET) on every
+        cloud, whether or not the API shows the pre-shared key (RV(psk_compared) tells which).
+      - O(update_psk=always) is the explicit rotation run. Where the API masks or omits the key (Huawei Cloud, Open Telekom
+        Cloud) it sends the key, and reports a change, on every run.
 options:
   id:
     description:
@@ -135,6 +137,14 @@ options:
       - Required to create a connection (or O(local_ep_group)), unless O(peer_cidrs) is given (OpenStack, VPN service
         with a subnet). It can be changed.
     type: str
+  local_id:
+    description:
+      - The local IKE identity of the connection, at most 255 characters, for example an FQDN or the public address
+        that the peer sees when the router is behind NAT.
+      - The server default is an empty string, which means the router's public address.
+      - Part of the OpenStack Neutron API. Huawei Cloud and Open Telekom Cloud do not document it; set it there and the API
+        decides (an API that does not know it refuses the update or create with its own message).
+    type: str
   local_ep_group:
     description:
       - The local endpoint group, by name or id, looked up as described for O(vpnservice).
@@ -186,18 +196,41 @@ options:
     type: str
   update_psk:
     description:
-      - V(always) compares O(psk) with the connection's key when the API returns the key readably,
-        and sends it (reporting a change) when the API masks or omits the key.
-      - V(on_create) never sends O(psk) when updating an existing connection.
+      - When O(psk) is sent to a connection that exists. A create always sends it.
+      - V(on_change) compares O(psk) with the connection's key where the API returns the key readably (OpenStack Neutron),
+        and sends it only when it differs. Where the API masks the key (for example as C(******)) or omits it
+        (Huawei Cloud, Open Telekom Cloud), the key cannot be compared and is never sent; RV(psk_compared) is then V(false).
+      - V(always) compares the same way where the key is readable, and sends it where the API masks or omits it, reporting
+        a change. Use it for the run that rotates the key on Huawei Cloud or Open Telekom Cloud.
+      - V(on_create) never sends O(psk) to an existing connection.
     type: str
-    choices: [always, on_create]
-    default: always
+    choices: [on_change, always, on_create]
+    default: on_change
+  wait_active:
+    description:
+      - With V(true) and O(state=present), after the create or update, or when nothing changed, wait until the
+        connection's status is C(ACTIVE), polling with a growing interval (0.5 s doubling up to 5 s) for at most
+        O(wait_active_timeout) seconds.
+      - C(DOWN), C(BUILD) and C(PENDING_*) are not C(ACTIVE), so the wait goes on through them (unlike O(wait), which counts
+        C(DOWN) as settled). C(ERROR) fails the task at once. A timeout fails naming the last status seen.
+      - A failure after a create or update still reports RV(changed=true) and the connection.
+      - Not done in check mode. A tunnel becomes C(ACTIVE) only once the peer answers, so set this only when it is up.
+    type: bool
+    default: false
+  wait_active_timeout:
+    description:
+      - How many seconds, at most, O(wait_active=true) waits for C(ACTIVE); its own limit, apart from O(wait_timeout).
+    type: int
+    default: 300
 notes:
   - "The API refuses to update a connection whose status is C(PENDING_CREATE), C(PENDING_UPDATE) or C(PENDING_DELETE).
     With O(wait=true) the module waits that out; with O(wait=false) it fails naming the status, and only when there is
     something to change."
   - "A new connection starts in C(PENDING_CREATE) until the VPN agent reports on it; with O(wait=true) the module
-    returns once it is C(ACTIVE) or C(DOWN)."
+    returns once it is C(ACTIVE) or C(DOWN). To wait until the tunnel is up, set O(wait_active=true)."
+  - "Once the API has accepted a write, the task reports C(changed=true) whatever fails afterwards (a wait that times out,
+    C(ERROR) after the create or update, a later request), with the connection and its id in RV(ipsec_site_connection);
+    the next run finds it and converges."
 seealso:
   - module: vpnaas.cloud.ipsec_connection_info
   - module: vpnaas.cloud.vpn_service
@@ -225,7 +258,6 @@ EXAMPLES = r'''
     peer_address: 203.0.113.20
     peer_id: 203.0.113.20
     psk: "{{ branch1_psk }}"
-    update_psk: on_create
   register: tunnel
 
 - name: The same, naming the service, policies and endpoint groups (each name costs one lookup request)
@@ -239,7 +271,13 @@ EXAMPLES = r'''
     peer_address: 203.0.113.20
     peer_id: 203.0.113.20
     psk: "{{ branch1_psk }}"
-    update_psk: on_create
+    wait_active: true
+    wait_active_timeout: 120
+
+- name: Behind NAT, identify the local end by its public FQDN (OpenStack)
+  vpnaas.cloud.ipsec_connection:
+    name: branch-1
+    local_id: vpn.hq.example.com
 
 - name: Change the MTU and DPD timeout of a connection, by id
   vpnaas.cloud.ipsec_connection:
@@ -270,7 +308,12 @@ EXAMPLES = r'''
           - 10.20.0.0/16
           - 10.21.0.0/16
 
-- name: Rotate the pre-shared key (sent only if it differs, where the API shows the key)
+- name: Rotate the pre-shared key on OpenStack (sent only if it differs; the API shows the key)
+  vpnaas.cloud.ipsec_connection:
+    id: 851f280f-5639-4ea3-81aa-e298525ab74b
+    psk: "{{ new_psk }}"
+
+- name: Rotate the pre-shared key on Huawei Cloud or OTC, which mask it (sent, and changed, on every run)
   vpnaas.cloud.ipsec_connection:
     id: 851f280f-5639-4ea3-81aa-e298525ab74b
     psk: "{{ new_psk }}"
@@ -288,6 +331,14 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+psk_compared:
+  description:
+    - Whether the module could compare O(psk) with the connection's key. V(true) when the API showed the key and it was
+      compared; V(false) when the API masked or omitted it (Huawei Cloud, Open Telekom Cloud), so the key could not be
+      verified, or with O(update_psk=on_create), which does not look at it.
+  returned: when O(psk) is given, O(state=present) and the connection already existed
+  type: bool
+  sample: false
 retried:
   description:
     - One line for each request that was retried (what failed, and after how long it was tried again).
@@ -350,6 +401,10 @@ ipsec_site_connection:
       type: list
       elements: str
       sample: [10.20.0.0/16]
+    local_id:
+      description: The local IKE identity; empty for the router's address. OpenStack only.
+      type: str
+      sample: vpn.hq.example.com
     local_ep_group_id:
       description: The local endpoint group id.
       type: str
@@ -388,14 +443,17 @@ ipsec_site_connection:
     psk: "********"
 '''
 
-from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import declarative_module
+from ansible_collections.vpnaas.cloud.plugins.module_utils._compare import SECRET_UPDATE_MODES
+from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import DEFAULT_WAIT_ACTIVE_TIMEOUT, declarative_module
 from ansible_collections.vpnaas.cloud.plugins.module_utils._tables import IPSEC_SITE_CONNECTION
 
 
 def main() -> None:
     """Run the module."""
     runner = declarative_module(IPSEC_SITE_CONNECTION, dict(
-        update_psk=dict(type='str', choices=['always', 'on_create'], default='always', no_log=False),
+        update_psk=dict(type='str', choices=list(SECRET_UPDATE_MODES), default='on_change', no_log=False),
+        wait_active=dict(type='bool', default=False),
+        wait_active_timeout=dict(type='int', default=DEFAULT_WAIT_ACTIVE_TIMEOUT),
     ))
     runner.run(runner.params['update_psk'])
 

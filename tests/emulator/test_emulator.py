@@ -890,3 +890,25 @@ def test_run_with_cli_tls_exports_ca() -> None:
     result = subprocess.run([sys.executable, "tests/emulator/run_with.py", "--tls", "--", sys.executable, "-c", script],
                             cwd=REPO_ROOT, timeout=60, check=False)
     assert result.returncode == 7
+
+
+def test_local_id_is_stored_and_updated_by_the_neutron_flavour(api: Api) -> None:
+    """Neutron: local_id (the local IKE identity) is set on create, changed by PUT and shown on GET."""
+    conn = api.new_connection(local_id="vpn.hq.example.com")
+    assert conn["local_id"] == "vpn.hq.example.com"
+    status, body = api.put(conn["id"], {"local_id": "198.51.100.7"})
+    assert status == 200 and body["ipsec_site_connection"]["local_id"] == "198.51.100.7"
+    assert api.call("GET", f"{CONN}/{conn['id']}")[1]["ipsec_site_connection"]["local_id"] == "198.51.100.7"
+    status, body = api.put(conn["id"], {"local_id": "x" * 256})
+    assert status == 400
+
+
+def test_local_id_is_an_unknown_attribute_to_the_huawei_flavour(make_api: Callable[..., Api]) -> None:
+    """Huawei's classic VPN pages do not list local_id: create and update refuse it like any unknown attribute."""
+    api = make_api(flavour="huawei", check_references=False)
+    status, body = api.connection(local_id="vpn.hq.example.com")
+    assert status == 400 and body["error_msg"] == "Unrecognized attribute(s) 'local_id'"
+    conn = api.new_connection()
+    status, body = api.put(conn["id"], {"local_id": "vpn.hq.example.com"})
+    assert status == 400 and body["error_msg"] == "Unrecognized attribute(s) 'local_id'"
+    assert "local_id" not in api.call("GET", f"{CONN}/{conn['id']}")[1]["ipsec_site_connection"]

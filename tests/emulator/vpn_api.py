@@ -23,6 +23,9 @@ PROJECT_FIELDS = ("tenant_id", "project_id")
 # Fields only one flavour shows: a real Neutron 29 answers local_id ("" by default) and no
 # created_at (tests/openstack compares the two); Huawei documents created_at.
 FLAVOUR_ONLY = {"created_at": HUAWEI, "local_id": NEUTRON}
+# Client fields only one flavour knows: Huawei's classic VPN pages (create, update) do not list
+# local_id, so the Huawei flavour refuses it as Neutron refuses any attribute it does not know.
+FLAVOUR_INPUT_ONLY = {"local_id": NEUTRON}
 
 
 def render(spec: ResourceSpec, record: dict[str, Any], config: Config, fields: list[str] | None = None) -> dict[str, Any]:
@@ -57,11 +60,12 @@ def unwrap(spec: ResourceSpec, payload: Any) -> dict[str, Any]:
     return attrs
 
 
-def check_names(spec: ResourceSpec, attrs: dict[str, Any], creating: bool) -> None:
-    """Refuse unknown attributes, server-set ones, and create-only ones in an update."""
+def check_names(spec: ResourceSpec, attrs: dict[str, Any], creating: bool, flavour: str = NEUTRON) -> None:
+    """Refuse unknown attributes (those of another flavour too), server-set ones, and create-only ones in an update."""
     fields = spec.field_map()
     read_only = spec.read_only()
-    unknown = [name for name in attrs if name not in fields and name not in read_only]
+    unknown = [name for name in attrs if (name not in fields and name not in read_only)
+               or FLAVOUR_INPUT_ONLY.get(name, flavour) != flavour]
     if unknown:
         raise bad_request(f"Unrecognized attribute(s) '{', '.join(unknown)}'")
     for name in attrs:
@@ -77,7 +81,7 @@ def check_names(spec: ResourceSpec, attrs: dict[str, Any], creating: bool) -> No
 
 def validate(spec: ResourceSpec, attrs: dict[str, Any], flavour: str, creating: bool) -> dict[str, Any]:
     """Check and convert the client attributes of a request."""
-    check_names(spec, attrs, creating)
+    check_names(spec, attrs, creating, flavour)
     fields = spec.field_map()
     if creating:
         for item in spec.fields:

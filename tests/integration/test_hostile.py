@@ -137,6 +137,7 @@ def build_tasks(api_url: str, elsewhere_port: int) -> List[Task]:
             for label in ('psk',):
                 if more.get(label) == '@':
                     options[label] = values[label] + more.get('suffix', '')
+                    options['update_psk'] = 'always'  # sent whatever the server shows, so that it can echo it
                     used.append(label)
             options.pop('suffix', None)
             return options, used

@@ -63,11 +63,11 @@ def play(method: str, url: str, token: str, dump: Path) -> list:
     """The playbook of one scenario (the result of vpnaas.cloud.auth, which holds its token by design, is not dumped)."""
     conn = 'vpnaas.cloud.ipsec_connection'
     tasks = [
-        {'name': 'A psk the API refuses, echoing it in its error', conn: {'id': CONN_ID, 'psk': PSKS['echoed psk']},
+        {'name': 'A psk the API refuses, echoing it in its error', conn: {'id': CONN_ID, 'psk': PSKS['echoed psk'], 'update_psk': 'always'},
          'register': 'r_echo', 'ignore_errors': True},
-        {'name': 'Rotate the psk in check mode', conn: {'id': CONN_ID, 'psk': PSKS['rotated psk']}, 'check_mode': True,
+        {'name': 'Rotate the psk in check mode', conn: {'id': CONN_ID, 'psk': PSKS['rotated psk'], 'update_psk': 'always'}, 'check_mode': True,
          'register': 'r_check'},
-        {'name': 'Rotate the psk', conn: {'id': CONN_ID, 'psk': PSKS['rotated psk']}, 'register': 'r_rotate'},
+        {'name': 'Rotate the psk', conn: {'id': CONN_ID, 'psk': PSKS['rotated psk'], 'update_psk': 'always'}, 'register': 'r_rotate'},
         {'name': 'Create a connection with a psk', conn: dict(REFS, name='secret-new', peer_address='198.51.100.77',
                                                               peer_id='198.51.100.77', psk=PSKS['created psk']),
          'register': 'r_create'},

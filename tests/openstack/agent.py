@@ -12,7 +12,8 @@ it first saw the PENDING_* status:
 * with ``delay`` 0, a POST's PENDING_CREATE is settled before the next request is served;
 * a status set through the control API (``hold``) is left alone when ``delay`` is 0, so a test
   can keep a connection in PENDING_UPDATE; with a delay it settles like any other; with
-  ``settle_after`` it settles after exactly that many seconds (the emulator's PATCH option).
+  ``settle_after`` it becomes ACTIVE after exactly that many seconds, whatever the status set
+  (DOWN too: the tunnel coming up), as the emulator's PATCH option does.
 
 Standard library only (it runs inside the Neutron venv, next to Neutron).
 """
@@ -86,6 +87,8 @@ class AgentStandIn:
                 for key in pending:
                     self.first_seen.setdefault(key, now)
                 due = [key for key in pending if self._due(key, now)]
+                due += [key for key, when in list(self.settle_at.items())
+                        if key[0] == table and key not in pending and now >= when]
                 for key in due:
                     connection.execute('UPDATE %s SET status = ? WHERE id = ?' % table, ('ACTIVE', key[1]))
                     self.first_seen.pop(key, None)

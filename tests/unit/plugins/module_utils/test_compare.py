@@ -73,6 +73,12 @@ def test_changed_part_of_cidr_set_is_sorted_canonical():
     ('', 'xyz789', 'always', 'send'),
     ('abc123', 'xyz789', 'on_create', 'keep'),
     ('abc123', None, 'always', 'keep'),
+    ('abc123', 'abc123', 'on_change', 'keep'),
+    ('abc123', 'xyz789', 'on_change', 'send'),
+    ('******', 'xyz789', 'on_change', 'keep'),
+    (None, 'xyz789', 'on_change', 'keep'),
+    ('', 'xyz789', 'on_change', 'keep'),
+    ('******', 'xyz789', 'on_create', 'keep'),
 ])
 def test_secret_action(current, desired, mode, action):
     assert compare.secret_action(current, desired, mode) == action

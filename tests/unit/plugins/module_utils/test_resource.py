@@ -46,9 +46,29 @@ def test_plan_does_not_modify_its_inputs():
 
 
 def test_secret_in_diff_is_masked():
-    plan = plan_update(CONNECTION, dict(CONN, psk='******'), desired(psk='new-secret'))
+    plan = plan_update(CONNECTION, dict(CONN, psk='******'), desired(psk='new-secret'), 'always')
     assert plan.body == {'psk': 'new-secret'}
     assert 'new-secret' not in repr(plan.before) + repr(plan.after)
+    assert (plan.before, plan.after, plan.compared) == ({'psk': '******** (current)'}, {'psk': '******** (new)'}, {'psk': False})
+
+
+@pytest.mark.parametrize('shown, mode, body, compared', [
+    ('******', 'on_change', {}, False),       # masked: cannot compare, not sent by default
+    (None, 'on_change', {}, False),           # omitted
+    ('old-secret', 'on_change', {'psk': 'new-secret'}, True),
+    ('new-secret', 'on_change', {}, True),
+    ('new-secret', 'always', {}, True),
+    ('******', 'always', {'psk': 'new-secret'}, False),
+    ('old-secret', 'on_create', {}, False),   # on_create does not look at the key
+])
+def test_plan_of_the_psk_per_update_mode(shown, mode, body, compared):
+    plan = plan_update(CONNECTION, dict(CONN, psk=shown), desired(psk='new-secret'), mode)
+    assert plan.body == body and plan.compared == {'psk': compared}
+    assert plan.changed is bool(body)
+
+
+def test_default_update_mode_is_on_change():
+    assert plan_update(CONNECTION, dict(CONN, psk='******'), desired(psk='new-secret')).body == {}
 
 
 def test_cross_check_uses_current_interval():

@@ -117,7 +117,7 @@ def test_peer_address_ip_spellings_are_equal(api, run):
 def test_psk_readable_and_equal_is_not_sent(api, run):
     api.expect('GET', PATH, answer=got(connection(psk=PSK)))
     result, _failed, out = run(main, dict(id=CID, psk=PSK))
-    assert result['changed'] is False
+    assert result['changed'] is False and result['psk_compared'] is True
     assert PSK not in out
 
 
@@ -125,10 +125,48 @@ def test_psk_readable_and_different_is_sent_and_masked(api, run):
     api.expect('GET', PATH, answer=got(connection(psk='old-secret-1')))
     api.expect('PUT', PATH, body={'ipsec_site_connection': {'psk': PSK}}, answer=got(connection(psk=PSK)))
     result, _failed, out = run(main, dict(id=CID, psk=PSK), diff=True)
-    assert result['changed'] is True
+    assert result['changed'] is True and result['psk_compared'] is True
     assert result['ipsec_site_connection']['psk'] == '********'
-    assert result['diff']['before']['psk'] == '********'
+    assert result['diff'] == {'before': {'psk': '******** (current)'}, 'after': {'psk': '******** (new)'}}
     assert PSK not in out and 'old-secret-1' not in out
+
+
+def test_psk_rotation_in_check_mode_shows_in_the_diff_without_a_put(api, run):
+    api.expect('GET', PATH, answer=got(connection(psk='old-secret-1')))
+    result, failed, out = run(main, dict(id=CID, psk=PSK), check_mode=True, diff=True)
+    assert not failed and result['changed'] is True and result['psk_compared'] is True
+    assert result['diff'] == {'before': {'psk': '******** (current)'}, 'after': {'psk': '******** (new)'}}
+    assert api.methods() == [('GET', PATH)]
+    assert PSK not in out and 'old-secret-1' not in out
+
+
+@pytest.mark.parametrize('masked', ['******', '', None, 'omit'])
+def test_psk_masked_or_missing_is_not_sent_by_default(api, run, masked):
+    conn = connection(psk=masked)
+    if masked == 'omit':
+        del conn['psk']
+    api.expect('GET', PATH, answer=got(conn))
+    result, failed, out = run(main, dict(id=CID, psk=PSK, mtu=1500), diff=True)
+    assert not failed and result['changed'] is False
+    assert result['psk_compared'] is False
+    assert result['diff'] == {'before': {}, 'after': {}}
+    assert api.methods() == [('GET', PATH)]
+    assert PSK not in out
+
+
+def test_psk_masked_is_sent_with_always_and_the_diff_shows_it(api, run):
+    api.expect('GET', PATH, answer=got(connection(psk='******')))
+    api.expect('PUT', PATH, body={'ipsec_site_connection': {'psk': PSK}}, answer=got(connection(psk='******')))
+    result, failed, out = run(main, dict(id=CID, psk=PSK, update_psk='always'), diff=True)
+    assert not failed and result['changed'] is True and result['psk_compared'] is False
+    assert result['diff'] == {'before': {'psk': '******** (current)'}, 'after': {'psk': '******** (new)'}}
+    assert PSK not in out
+
+
+def test_psk_compared_is_not_returned_without_psk(api, run):
+    api.expect('GET', PATH, answer=got(connection()))
+    result, _failed, _out = run(main, dict(id=CID, mtu=1500))
+    assert 'psk_compared' not in result
 
 
 @pytest.mark.parametrize('masked', ['******', '', None, 'omit'])
@@ -139,14 +177,14 @@ def test_psk_masked_or_missing_is_sent_with_always(api, run, masked):
     api.expect('GET', PATH, answer=got(conn))
     api.expect('PUT', PATH, body={'ipsec_site_connection': {'psk': PSK}}, answer=got(conn))
     result, _failed, out = run(main, dict(id=CID, psk=PSK, update_psk='always'))
-    assert result['changed'] is True
+    assert result['changed'] is True and result['psk_compared'] is False
     assert PSK not in out
 
 
 def test_psk_never_sent_on_update_with_on_create(api, run):
     api.expect('GET', PATH, answer=got(connection(psk='******')))
     result, _failed, _out = run(main, dict(id=CID, psk=PSK, update_psk='on_create'))
-    assert result['changed'] is False
+    assert result['changed'] is False and result['psk_compared'] is False
 
 
 def test_psk_echoed_by_api_error_is_masked(api, run):
@@ -154,7 +192,7 @@ def test_psk_echoed_by_api_error_is_masked(api, run):
     api.expect('PUT', PATH, body=ANY, status=400,
                answer={'code': 'VPC.0501', 'message': '{"NeutronError": {"type": "BadRequest", '
                                                       '"message": "The PSK \\"%s\\" is invalid"}}' % PSK})
-    result, failed, out = run(main, dict(id=CID, psk=PSK))
+    result, failed, out = run(main, dict(id=CID, psk=PSK, update_psk='always'))
     assert failed
     assert PSK not in out
     assert 'HTTP 400' in result['msg'] and 'is invalid' in result['msg']
