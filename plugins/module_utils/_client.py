@@ -457,9 +457,10 @@ class Client:
             return response
         except _Deadline:
             self._reset_session(response)
-            raise self._transport_error('no answer in full from %s within %s seconds (timeout: the whole exchange, '
-                                        'connect, headers and body, must end within it)', 'no answer in full within %s seconds'
-                                        % self.timeout, method, url, 'read', self.timeout)
+            error = self._transport_error('no answer in full from %s within %s seconds (timeout: the whole exchange, '
+                                          'connect, headers and body, must end within it)', 'no answer in full within %s seconds'
+                                          % self.timeout, method, url, 'read', self.timeout)
+            raise error
         except _TooLarge:
             self._reset_session(response)
             raise self._error('answered with a body larger than %d MiB; not read' % (MAX_BODY_BYTES >> 20),
@@ -471,23 +472,27 @@ class Client:
             error.url = url
             raise error
         except requests.exceptions.ConnectTimeout:
-            raise self._transport_error('cannot connect to %s: no connection within %s seconds',
-                                        'no connection within %s seconds'
-                                        % self.timeout, method, url, 'connect', self.timeout)
+            error = self._transport_error('cannot connect to %s: no connection within %s seconds',
+                                          'no connection within %s seconds'
+                                          % self.timeout, method, url, 'connect', self.timeout)
+            raise error
         except requests.exceptions.Timeout:
-            raise self._transport_error('no answer from %s within %s seconds (timeout)',
-                                        'no answer within %s seconds' % self.timeout,
-                                        method, url, 'read', self.timeout)
+            error = self._transport_error('no answer from %s within %s seconds (timeout)',
+                                          'no answer within %s seconds' % self.timeout,
+                                          method, url, 'read', self.timeout)
+            raise error
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
             raise self._error('the answer was cut short or could not be decoded', method, url, transport='read')
         except requests.exceptions.ConnectionError as exc:
             if _never_connected(exc):
                 reason = _connection_reason(exc)
-                raise self._transport_error('cannot connect to %s: ' + reason.replace('%', '%%'), reason, method, url,
-                                            'connect')
+                error = self._transport_error('cannot connect to %s: ' + reason.replace('%', '%%'), reason, method, url,
+                                              'connect')
+                raise error
             reason = 'connection lost before a complete answer (%s)' % _root_cause(exc)
-            raise self._transport_error('the connection to %s was lost before a complete answer (' + _root_cause(exc)
-                                        .replace('%', '%%') + ')', reason, method, url, 'read')
+            error = self._transport_error('the connection to %s was lost before a complete answer (' + _root_cause(exc)
+                                          .replace('%', '%%') + ')', reason, method, url, 'read')
+            raise error
         except requests.exceptions.RequestException as exc:
             raise self._error('failed: %s' % _root_cause(exc), method, url)
         except (ValueError, UnicodeError, OSError) as exc:

@@ -213,7 +213,7 @@ options:
         O(wait_active_timeout) seconds.
       - C(DOWN), C(BUILD) and C(PENDING_*) are not C(ACTIVE), so the wait goes on through them (unlike O(wait), which counts
         C(DOWN) as settled). C(ERROR) fails the task at once. A timeout fails naming the last status seen.
-      - A failure after a create or update still reports RV(changed=true) and the connection.
+      - A failure after a create or update still reports C(changed=true) and the connection.
       - Not done in check mode. A tunnel becomes C(ACTIVE) only once the peer answers, so set this only when it is up.
     type: bool
     default: false

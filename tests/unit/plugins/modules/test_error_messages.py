@@ -244,8 +244,8 @@ def test_a_psk_refused_by_huawei_gets_the_rule_and_the_key_stays_secret(api, run
 def test_a_psk_refused_on_update_gets_the_rule_too(api, run):
     api.expect('GET', PATH, answer={'ipsec_site_connection': dict(CONN, psk='old-key-123')})
     api.expect('PUT', PATH, body={'ipsec_site_connection': {'psk': PSK}}, status=400,
-               answer={'code': 'VPC.0501', 'message': '{"NeutronError": {"type": "InvalidPsk", '
-                                                        '"message": "The PSK \\"%s\\" is invalid"}}' % PSK})
+               answer={'code': 'VPC.0501',
+                       'message': '{"NeutronError": {"type": "InvalidPsk", "message": "The PSK \\"%s\\" is invalid"}}' % PSK})
     result, failed, out = run(ipsec_connection.main, dict(id=CID, psk=PSK))
     assert failed
     assert result['msg'].endswith('answered HTTP 400 Bad Request: VPC.0501: InvalidPsk: The PSK "********" is invalid. '
