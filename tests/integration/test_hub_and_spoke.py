@@ -11,13 +11,14 @@ Against the emulator, in both flavours; logs in ``tests/output/integration/hub_a
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.emulator.run_with import Emulator
-from tests.integration.test_site_to_site import PSK, VARIABLES, Runner, by_path, flavour_variables
+from tests.integration.test_site_to_site import PSK, VARIABLES, Runner, by_path, derived_name, flavour_variables
 from tests.integration.test_targets import FLAVOURS, OUTPUT
 
 EXAMPLES = Path(__file__).resolve().parents[2] / 'docs' / 'examples' / 'hub-and-spoke'
@@ -90,6 +91,37 @@ def test_two_branches_share_the_hub(hub):
     assert [r.split()[1] for r in writes(requests)] == ['ipsec-site-connections', 'endpoint-groups', 'endpoint-groups',
                                                          'vpnservices', 'ipsecpolicies', 'ikepolicies']
     assert all(not items for items in hub.emulator.state().values() if isinstance(items, list))
+
+
+
+def test_a_local_change_keeps_the_shared_group(hub):
+    """Branch-1 moves to other local subnets: a new local group, one PUT, and the hub's group kept for branch-2."""
+    branch_1 = hub.write_variables('branch-1', branch_variables(hub.emulator.flavour, 'branch-1'))
+    branch_2 = hub.write_variables('branch-2', branch_variables(hub.emulator.flavour, 'branch-2'))
+    hub.run('build branch-1', variables=branch_1)
+    hub.run('build branch-2', variables=branch_2)
+    one, two = sorted(hub.emulator.state()['ipsec_site_connections'], key=lambda c: c['name'])
+    subnets = ['2f0a3c1e-7b4d-4e5f-8a9b-0c1d2e3f4a5b', '2f0a3c1e-7b4d-4e5f-8a9b-0c1d2e3f4a5c']
+    change = '{"site_to_site_local_subnets": %s}' % json.dumps(subnets)
+    numbers, output, requests = hub.run('local change of branch-1', '-e', change, variables=branch_1)
+    assert writes(requests) == ['POST endpoint-groups', 'PUT ipsec-site-connections'], requests
+    assert numbers['changed'] == 2
+    post, = by_path(hub.entries, 'POST', 'endpoint-groups')
+    assert post['body'] == {'endpoint_group': {'name': derived_name('hub-local', subnets), 'type': 'subnet', 'endpoints': subnets}}
+    put, = by_path(hub.entries, 'PUT', 'ipsec-site-connections')
+    state = dict((c['name'], c) for c in hub.emulator.state()['ipsec_site_connections'])
+    assert put['path'].endswith('/' + one['id'])
+    assert put['body'] == {'ipsec_site_connection': {'local_ep_group_id': state['branch-1']['local_ep_group_id']}}
+    assert state['branch-2'] == two and state['branch-1']['id'] == one['id']
+    assert hub.result['kept'] == [{'part': 'endpoint_group', 'name': 'hub-local', 'id': one['local_ep_group_id'], 'used_by': ['branch-2'],
+                                   'reason': "endpoint group 'hub-local' (%s) kept: connection(s) branch-2 still use it"
+                                             % one['local_ep_group_id']}]
+    assert "endpoint group 'hub-local' (%s) kept: connection(s) branch-2 still use it" % one['local_ep_group_id'] in output
+    # Both branches are in line afterwards (the left-over check reads the connections once more, and keeps).
+    numbers, _output, requests = hub.run('branch-1 again', '-e', change, variables=branch_1)
+    assert numbers['changed'] == 0 and writes(requests) == [], requests
+    numbers, _output, requests = hub.run('branch-2 again', variables=branch_2)
+    assert numbers['changed'] == 0 and writes(requests) == [], requests
 
 
 BAD_INPUTS = [
