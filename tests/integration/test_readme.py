@@ -134,12 +134,12 @@ def writes(requests: list) -> list:
 
 @pytest.mark.parametrize('flavour', ('neutron', 'huawei'))
 def test_readme_site_to_site_commands(tmp_path, flavour):
-    """build, again, tear down: the README's role commands as written (on Huawei with -e @otc-policies.yml)."""
+    """build, again, tear down: the README's role commands as written (on Huawei with -e site_to_site_cloud=otc)."""
     lines = commands('vpnaas.cloud.site_to_site')
     assert len(lines) == 3 and all('-e @secrets.yml' in line for line in lines), lines
     if flavour == 'huawei':
         # What the README says to do on OTC and Huawei Cloud.
-        lines = [line.replace('-e @branch-1.yml', '-e @branch-1.yml -e @otc-policies.yml', 1) for line in lines]
+        lines = [line.replace('-e @branch-1.yml', '-e @branch-1.yml -e site_to_site_cloud=otc', 1) for line in lines]
     with Emulator(flavour=flavour) as emu:
         emu.flavour = flavour
         readme = Readme(emu, tmp_path)
