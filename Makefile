@@ -115,7 +115,7 @@ unit: venv $(SRC_LINK) ## Unit tests (tests/unit) and the emulator's own tests (
 # The integration tests that do not time their own requests run on both cores (pytest-xdist);
 # the fault, concurrency, load and secrets tests run one at a time afterwards.
 PARALLEL_INTEGRATION := tests/integration/test_targets.py tests/integration/test_site_to_site.py \
-	tests/integration/test_environment_auth.py
+	tests/integration/test_hub_and_spoke.py tests/integration/test_readme.py tests/integration/test_environment_auth.py
 INTEGRATION_WORKERS ?= 2
 
 integration: venv collection ## Integration tests: ansible-playbook and ansible-runner (as AWX) against the emulator
