@@ -293,9 +293,13 @@ def filter_problem(resource: Resource, filters: object) -> Optional[str]:
         return 'filters: must be a dictionary of field names and values'
     fields = dict((f.name, f) for f in resource.fields)
     valid = resource.filter_keys()
+    # Secrets and dict or list fields are known keys, refused below with their own reason; the list
+    # of valid keys names only those a filter can use.
+    usable = [key for key in valid if key not in fields or not (
+        fields[key].spec.get('no_log') or fields[key].spec.get('type') in ('dict', 'list'))]
     for key in sorted(filters, key=str):
         if key not in valid:
-            return "filters: unknown key '%s'; valid keys: %s" % (key, ', '.join(valid))
+            return "filters: unknown key '%s'; valid keys: %s" % (key, ', '.join(usable))
         values = filters[key] if isinstance(filters[key], list) else [filters[key]]
         for value in values:
             problem = _filter_value_problem(fields.get(key), value)

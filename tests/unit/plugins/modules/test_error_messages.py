@@ -178,9 +178,9 @@ def test_retry_after_is_waited_within_its_bound(api, run, clock):
 
 # -- _info filters ------------------------------------------------------------------------------
 
-CONNECTION_KEYS = ('admin_state_up, auth_mode, created_at, description, dpd, id, ikepolicy_id, initiator, '
-                   'ipsecpolicy_id, local_ep_group_id, local_id, mtu, name, order_id, peer_address, peer_cidrs, '
-                   'peer_ep_group_id, peer_id, product_id, project_id, psk, route_mode, status, tags, tenant_id, '
+CONNECTION_KEYS = ('admin_state_up, auth_mode, created_at, description, id, ikepolicy_id, initiator, '
+                   'ipsecpolicy_id, local_ep_group_id, local_id, mtu, name, order_id, peer_address, '
+                   'peer_ep_group_id, peer_id, product_id, project_id, route_mode, status, tags, tenant_id, '
                    'vpnservice_id')
 
 
