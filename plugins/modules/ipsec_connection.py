@@ -203,6 +203,9 @@ options:
       - V(always) compares the same way where the key is readable, and sends it where the API masks or omits it, reporting
         a change. Use it for the run that rotates the key on Huawei Cloud or Open Telekom Cloud.
       - V(on_create) never sends O(psk) to an existing connection.
+      - V(always) and V(on_create) mean what they mean for C(update_password) in openstack.cloud's user module. The default
+        departs from that convention (there V(always)), since on clouds that mask the key V(always) would send it, report a
+        change and may renegotiate the tunnel on every run.
     type: str
     choices: [on_change, always, on_create]
     default: on_change

@@ -88,10 +88,9 @@ def test_two_branches_share_the_hub(hub):
     # The last branch takes the hub's parts with it.
     numbers, _output, requests = hub.run('tear down branch-2', '-e', 'site_to_site_state=absent', variables=branch_2)
     assert numbers['changed'] == 5 and hub.result['kept'] == []
-    assert [r.split()[1] for r in writes(requests)] == ['ipsec-site-connections', 'endpoint-groups', 'endpoint-groups',
-                                                         'vpnservices', 'ipsecpolicies', 'ikepolicies']
+    assert [r.split()[1] for r in writes(requests)] == [
+        'ipsec-site-connections', 'endpoint-groups', 'endpoint-groups', 'vpnservices', 'ipsecpolicies', 'ikepolicies']
     assert all(not items for items in hub.emulator.state().values() if isinstance(items, list))
-
 
 
 def test_a_local_change_keeps_the_shared_group(hub):
