@@ -10,6 +10,7 @@ and a test also fails if a scripted exchange was never used.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -98,6 +99,19 @@ class Conversation:
     def methods(self) -> list:
         """The (method, path) of every request sent."""
         return [(method, path) for method, path, _body in self.sent]
+
+
+
+def connection(**changes) -> dict:
+    """A copy of the seeded connection ``CONN`` with some fields changed."""
+    conn = copy.deepcopy(CONN)
+    conn.update(changes)
+    return conn
+
+
+def got(conn: dict) -> dict:
+    """The body of an answer holding one connection."""
+    return {'ipsec_site_connection': conn}
 
 
 def install(monkeypatch) -> Conversation:

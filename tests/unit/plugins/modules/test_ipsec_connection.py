@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
 import pytest
@@ -13,20 +12,9 @@ import requests
 
 from ansible_collections.vpnaas.cloud.plugins.modules.ipsec_connection import main
 
-from ansible_collections.vpnaas.cloud.tests.unit.api import ANY, CID, CONN, ENDPOINT, PATH
+from ansible_collections.vpnaas.cloud.tests.unit.api import ANY, CID, ENDPOINT, PATH, connection, got
 
 PSK = 'Sup3r-s3cret-psk'
-
-
-def connection(**changes) -> dict:
-    """The seeded connection with some fields changed."""
-    conn = copy.deepcopy(CONN)
-    conn.update(changes)
-    return conn
-
-
-def got(conn: dict) -> dict:
-    return {'ipsec_site_connection': conn}
 
 
 # -- unchanged, changed, check mode, diff -----------------------------------------

@@ -5,27 +5,16 @@
 
 from __future__ import annotations
 
-import copy
 
 import pytest
 
 from ansible_collections.vpnaas.cloud.plugins.modules.ipsec_connection import main
-from ansible_collections.vpnaas.cloud.tests.unit.api import CID, CONN, ENDPOINT, PATH
+from ansible_collections.vpnaas.cloud.tests.unit.api import CID, ENDPOINT, PATH, connection, got
 
 LIST = '/v2.0/vpn/ipsec-site-connections'
 NEW = dict(name='branch-1', vpnservice_id='svc-1', ikepolicy_id='ike-1', ipsecpolicy_id='ipsec-1',
            local_ep_group_id='leg-1', peer_ep_group_id='peg-1', peer_address='203.0.113.20', peer_id='203.0.113.20',
            psk='day-two-psk-4c1e')
-
-
-def connection(**changes) -> dict:
-    conn = copy.deepcopy(CONN)
-    conn.update(changes)
-    return conn
-
-
-def got(conn: dict) -> dict:
-    return {'ipsec_site_connection': conn}
 
 
 def created(**changes) -> dict:

@@ -6,7 +6,6 @@ the wrong shape, writes whose answer is lost, exactly-once creates and an honest
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
@@ -14,7 +13,7 @@ import requests
 
 from ansible_collections.vpnaas.cloud.plugins.modules.ipsec_connection import main
 from ansible_collections.vpnaas.cloud.plugins.modules import auth as auth_module
-from ansible_collections.vpnaas.cloud.tests.unit.api import ANY, CID, CONN, ENDPOINT, PATH, TOKEN
+from ansible_collections.vpnaas.cloud.tests.unit.api import ANY, CID, ENDPOINT, PATH, TOKEN, connection, got
 
 LIST = '/v2.0/vpn/ipsec-site-connections'
 PSK = 'untrusted?Psk-51c2e8'
@@ -26,16 +25,6 @@ KEYSTONE = dict(endpoint=None, auth_token=None, auth_url='https://id.test/v3', u
 CATALOG = {'token': {'catalog': [{'type': 'network', 'endpoints': [{'interface': 'public', 'url': ENDPOINT}]}]}}
 PENDING = {'NeutronError': {'type': 'VPNStateInvalidToUpdate',
                             'message': 'Invalid state PENDING_UPDATE of vpnaas resource %s for updating' % CID}}
-
-
-def got(conn: dict) -> dict:
-    return {'ipsec_site_connection': conn}
-
-
-def connection(**changes) -> dict:
-    conn = copy.deepcopy(CONN)
-    conn.update(changes)
-    return conn
 
 
 def created(**changes) -> dict:
