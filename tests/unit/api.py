@@ -101,7 +101,6 @@ class Conversation:
         return [(method, path) for method, path, _body in self.sent]
 
 
-
 def connection(**changes) -> dict:
     """A copy of the seeded connection ``CONN`` with some fields changed."""
     conn = copy.deepcopy(CONN)
