@@ -15,10 +15,17 @@ COLLECTION := cloud
 FQCN := $(NAMESPACE).$(COLLECTION)
 VERSION := $(shell sed -n 's/^version:[[:space:]]*//p' galaxy.yml)
 
-# The interpreter that creates .venv; override with `make PYTHON=python3.11 ...`.
-PYTHON ?= python3
-# The Python version ansible-test sanity runs under.
-SANITY_PYTHON_VERSION ?= 3.11
+# The interpreter that creates .venv: one that the controller of the pinned ansible-core
+# (requirements-dev.txt: 2.21) supports, found on PATH or in pyenv's versions, the first of
+# CONTROLLER_PYTHONS that works; override with `make PYTHON=/path/to/python3.13 ...`.
+CONTROLLER_PYTHONS := 3.12 3.13 3.14
+PYTHON ?= $(shell tests/tools/find_python.sh $(CONTROLLER_PYTHONS))
+# The Python version ansible-test sanity runs under: the venv's own.
+SANITY_PYTHON_VERSION ?= $(shell [ -x "$(CURDIR)/.venv/bin/python" ] && "$(CURDIR)/.venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+NO_PYTHON_MESSAGE := No Python $(CONTROLLER_PYTHONS) was found on PATH or in pyenv's versions, and \
+	ansible-core 2.21's controller needs one. Install one (for example `pyenv install 3.12`, or \
+	Debian/Ubuntu's python3.12 with python3.12-venv), or name it: make PYTHON=/path/to/python3.12 $(MAKECMDGOALS). \
+	`make demo` works without it, on ansible-core 2.19 and the default python3.
 
 VENV := $(CURDIR)/.venv
 PY := $(VENV)/bin/python
@@ -86,7 +93,8 @@ help: ## Show this help
 venv: $(VENV_STAMP) ## Create .venv with the pinned tools of requirements-dev.txt
 
 $(VENV_STAMP): requirements-dev.txt requirements.txt
-	@echo "== creating $(VENV)"
+	@if [ -z "$(PYTHON)" ]; then echo "$(NO_PYTHON_MESSAGE)" >&2; exit 1; fi
+	@echo "== creating $(VENV) with $(PYTHON)"
 	rm -rf "$(VENV)"
 	$(PYTHON) -m venv "$(VENV)"
 	$(PY) -m pip install --disable-pip-version-check --no-input --quiet -r requirements-dev.txt -r requirements.txt
