@@ -54,7 +54,7 @@ class ControlApi:
         self.app = app
         self.routes: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("POST", "reset"): self.reset, ("POST", "seed"): self.seed, ("GET", "state"): self.state,
-            ("GET", "log"): self.get_log, ("DELETE", "log"): self.clear_log,
+            ("GET", "log"): self.get_log, ("DELETE", "log"): self.clear_log, ("GET", "log/take"): self.clear_log,
             ("GET", "faults"): self.list_faults, ("POST", "faults"): self.add_fault,
             ("DELETE", "faults"): self.clear_faults, ("GET", "config"): self.get_config,
             ("POST", "config"): self.set_config,
@@ -124,7 +124,10 @@ class ControlApi:
         return Response.json(200, {"requests": self.app.log.entries()})
 
     def clear_log(self, _request: Request) -> Response:
-        """Empty the request log, answering with the entries it held (read and clear in one step)."""
+        """Empty the request log, answering with the entries it held (read and clear in one step).
+
+        Also served as ``GET /_emulator/log/take``, for clients that can only GET (Ansible's url lookup).
+        """
         return Response.json(200, {"requests": self.app.log.clear()})
 
     def list_faults(self, _request: Request) -> Response:

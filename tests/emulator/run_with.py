@@ -133,6 +133,10 @@ class EmulatorClient:
         """Empty the request log; returns the entries it held."""
         return self._control("DELETE", "log")["requests"]
 
+    def take_log(self) -> list[dict[str, Any]]:
+        """The same as ``clear_log``, through ``GET /_emulator/log/take`` (what the targets' url lookup calls)."""
+        return self._control("GET", "log/take")["requests"]
+
     def fault(self, **spec: Any) -> int:
         """Add a fault rule (``method``, ``path``, ``kind``, ``status``, ``times``...); returns its id."""
         return self._control("POST", "faults", spec)["id"]

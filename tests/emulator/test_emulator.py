@@ -538,6 +538,18 @@ def test_log_masks_secrets(api: Api) -> None:
     assert api.log() == []
 
 
+def test_log_take_reads_and_clears(api: Api) -> None:
+    """GET /_emulator/log/take answers with the entries and empties the log, as DELETE does."""
+    rid = api.new_connection()["id"]
+    api.clear_log()
+    api.call("GET", CONN)
+    api.call("GET", f"{CONN}/{rid}")
+    taken = api.take_log()
+    assert [(entry["method"], entry["path"]) for entry in taken] == [("GET", CONN), ("GET", f"{CONN}/{rid}")]
+    assert api.log() == []
+    assert api.take_log() == []
+
+
 def test_state_hides_psk_behind_sha256(api: Api) -> None:
     """State shows the psk as a mask plus its sha256."""
     api.new_connection()

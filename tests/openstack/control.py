@@ -6,7 +6,7 @@
 The integration targets drive the emulator through ``/_emulator/...``; this middleware serves
 the same endpoints in front of Neutron, so that a target runs unchanged against both:
 
-* ``GET``/``DELETE /_emulator/log``: every non-control request, in the emulator's format
+* ``GET``/``DELETE /_emulator/log`` (and ``GET /_emulator/log/take``, the same as DELETE): every non-control request, in the emulator's format
   (``tests.emulator.requestlog``: secrets masked);
 * ``POST /_emulator/reset``: delete every VPN object, as the emulator does (networks, subnets
   and the router stay), clear the log, back to the start-up agent delay;
@@ -176,6 +176,7 @@ class ControlMiddleware:  # pylint: disable=too-many-instance-attributes
         routes = {('POST', 'reset'): self.reset, ('POST', 'seed'): self.seed, ('GET', 'state'): self.state,
                   ('GET', 'log'): lambda _p: {'requests': self.log.entries()},
                   ('DELETE', 'log'): lambda _p: {'requests': self.log.clear()},
+                  ('GET', 'log/take'): lambda _p: {'requests': self.log.clear()},
                   ('GET', 'config'): lambda _p: self.config(None), ('POST', 'config'): self.config,
                   ('POST', 'topology'): self.set_topology}
         try:
