@@ -44,6 +44,9 @@ DIST := $(BUILD)/dist
 TARBALL := $(DIST)/$(NAMESPACE)-$(COLLECTION)-$(VERSION).tar.gz
 # The built tarball installed as .build/collections/ansible_collections/vpnaas/cloud.
 INSTALLED_PATH := $(BUILD)/collections
+INSTALLED_STAMP := $(INSTALLED_PATH)/.installed.stamp
+# What the build is made from: the files of the checkout that exist (tracked, or untracked and not ignored).
+COLLECTION_SOURCES := $(wildcard $(shell git ls-files -co --exclude-standard 2>/dev/null | grep -v '[[:space:]]'))
 # The working tree seen as ansible_collections/vpnaas/cloud (a symlink), for unit tests.
 SRC_PATH := $(BUILD)/src
 SRC_LINK := $(SRC_PATH)/ansible_collections/$(NAMESPACE)/$(COLLECTION)
@@ -84,7 +87,7 @@ define run_pytest
 	fi
 endef
 
-.PHONY: help venv collection demo unit integration openstack sanity lint docs test clean
+.PHONY: help venv collection demo unit integration openstack sanity lint docs check smoke test clean
 
 help: ## Show this help
 	@echo "Targets for $(FQCN) $(VERSION):"
@@ -101,12 +104,17 @@ $(VENV_STAMP): requirements-dev.txt requirements.txt
 	$(PY) -m pip check
 	touch "$@"
 
-collection: venv ## Build the collection tarball and install it into .build/collections
+collection: $(INSTALLED_STAMP) ## Build the collection tarball and install it into .build/collections (again only when a file changed)
+
+# A real file target: the build is redone only when a file of the checkout (tracked, or untracked and
+# not ignored) is newer than the last build, so the steps of `make test` share one build.
+$(INSTALLED_STAMP): $(VENV_STAMP) $(COLLECTION_SOURCES)
 	@echo "== building $(FQCN) $(VERSION)"
 	rm -rf "$(DIST)" "$(INSTALLED_PATH)"
 	mkdir -p "$(DIST)" "$(INSTALLED_PATH)"
 	$(ANSIBLE_GALAXY) collection build --force --output-path "$(DIST)" .
 	env $(ANSIBLE_ENV) $(ANSIBLE_GALAXY) collection install --offline --force --no-deps -p "$(INSTALLED_PATH)" "$(TARBALL)"
+	touch "$@"
 
 demo: venv collection ## Run tests/demo/demo.yml against the emulator (Neutron flavour)
 	env $(ANSIBLE_ENV) $(PY) tests/emulator/run_with.py --flavour neutron -- \
@@ -194,13 +202,25 @@ docs: venv collection ## ansible-doc renders each module and role without warnin
 		$(ANTSIBULL_DOCS) lint-collection-docs --plugin-docs .
 	$(ANTSIBULL_CHANGELOG) lint
 
-test: ## unit, integration, openstack, sanity, lint and docs, stopping at the first failure
+# The day-to-day tier: what most changes can break, in under 5 minutes.
+SMOKE_TARGET ?= ipsec_connection_lifecycle
+check: ## Quick tier (under 5 minutes): unit and emulator tests, lint, one smoke target
 	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory integration
-	$(MAKE) --no-print-directory openstack
-	$(MAKE) --no-print-directory sanity
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory docs
+	$(MAKE) --no-print-directory smoke
+
+smoke: venv collection ## One integration target (SMOKE_TARGET, default ipsec_connection_lifecycle) in the Neutron flavour
+	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" \
+		"tests/integration/test_targets.py::test_target[neutron-$(SMOKE_TARGET)]"
+
+test: ## The whole proof, stopping at the first failure: unit, integration, openstack, matrix, sanity, lint, docs
+	@start=$$(date +%s); \
+	for step in unit integration openstack matrix sanity lint docs; do \
+		step_start=$$(date +%s); \
+		$(MAKE) --no-print-directory $$step; \
+		echo "== make $$step passed in $$(( $$(date +%s) - step_start )) s"; \
+	done; \
+	echo "== make test passed in $$(( $$(date +%s) - start )) s"
 
 clean: ## Remove .venv, .build and test output
 	rm -rf "$(VENV)" "$(BUILD)" tests/output .pytest_cache
