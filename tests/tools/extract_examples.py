@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Write each module's EXAMPLES as a playbook, so that ansible-lint checks them too.
 
 EXAMPLES is a YAML list whose items are tasks or whole plays.  The tasks are put,

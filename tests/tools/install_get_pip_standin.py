@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Install ``get_pip_standin.py`` where ansible-test looks for its cached get-pip script.
 
 ansible-test (see ``ansible_test/_util/target/setup/requirements.py``) uses
