@@ -276,9 +276,15 @@ docs: venv collection ## ansible-doc renders each module and role without warnin
 		fi; \
 		echo "ok: ansible-doc -t module $(FQCN).$$module"; \
 	done
+	@# ansible-core 2.21's role docs warn that its own internal collection ansible._protomatter has no
+	@# MANIFEST.json (ansible/ansible#85689, not ours): that one warning is dropped, any other fails.
 	@for role in $$(find roles -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort); do \
-		if ! messages=$$(env $(ANSIBLE_ENV) $(ANSIBLE_DOC) -t role "$(FQCN).$$role" 2>&1 >/dev/null) || [ -n "$$messages" ]; then \
+		if ! messages=$$(env $(ANSIBLE_ENV) $(ANSIBLE_DOC) -t role "$(FQCN).$$role" 2>&1 >/dev/null); then \
 			echo "FAILED: ansible-doc -t role $(FQCN).$$role"; echo "$$messages"; exit 1; \
+		fi; \
+		messages=$$(printf '%s\n' "$$messages" | grep -v "^\[WARNING\]: Collection at '[^']*/ansible/_internal/ansible_collections/ansible/_protomatter' does not have a MANIFEST.json file" || true); \
+		if [ -n "$$messages" ]; then \
+			echo "FAILED: ansible-doc -t role $(FQCN).$$role printed warnings:"; echo "$$messages"; exit 1; \
 		fi; \
 		echo "ok: ansible-doc -t role $(FQCN).$$role"; \
 	done
