@@ -84,7 +84,7 @@ define run_pytest
 	fi
 endef
 
-.PHONY: help venv collection demo unit integration openstack sanity lint docs test clean
+.PHONY: help venv collection demo unit integration matrix openstack sanity lint docs test clean
 
 help: ## Show this help
 	@echo "Targets for $(FQCN) $(VERSION):"
@@ -133,6 +133,14 @@ integration: venv collection ## Integration tests: ansible-playbook and ansible-
 	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(addprefix --ignore=,$(PARALLEL_INTEGRATION)) \
 		tests/integration
 	$(call run_pytest,tests/awx,$(ANSIBLE_ENV))
+
+# `make matrix` (tests/matrix/matrix.py): MATRIX_CORES=2.16 2.21 runs only those; MATRIX_JOBS cores run at a time.
+MATRIX_CORES ?=
+MATRIX_JOBS ?= 2
+matrix: venv collection ## The built collection on ansible-core 2.16 to 2.21 and target Pythons 3.8 to 3.13
+	@echo "== pytest tests/matrix (the matrix's own logic, and that the README and meta/runtime.yml claim what it runs)"
+	env PYTHONPATH="$(CURDIR)" $(PYTEST) -q -p no:cacheprovider --rootdir="$(CURDIR)" tests/matrix
+	$(PY) tests/matrix/matrix.py run --tarball "$(TARBALL)" --jobs $(MATRIX_JOBS) $(MATRIX_CORES)
 
 # Loop size and interleaved rounds of `make bench` (tests/bench/bench.py): the defaults fit in 10 minutes on a
 # quiet 2-core machine; `make bench BENCH_ITEMS=200 BENCH_ROUNDS=3` is the full-size run (about 35 minutes).
@@ -197,6 +205,7 @@ docs: venv collection ## ansible-doc renders each module and role without warnin
 test: ## unit, integration, openstack, sanity, lint and docs, stopping at the first failure
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory integration
+	$(MAKE) --no-print-directory matrix
 	$(MAKE) --no-print-directory openstack
 	$(MAKE) --no-print-directory sanity
 	$(MAKE) --no-print-directory lint
