@@ -23,7 +23,7 @@ PYTHON ?= $(shell tests/tools/find_python.sh $(CONTROLLER_PYTHONS))
 NO_PYTHON_MESSAGE := No Python $(CONTROLLER_PYTHONS) was found on PATH or in pyenv's versions, and \
 	ansible-core 2.21's controller needs one. Install one (for example `pyenv install 3.12`, or \
 	Debian/Ubuntu's python3.12 with python3.12-venv), or name it: make PYTHON=/path/to/python3.12 $(MAKECMDGOALS). \
-	`make demo` works without it, on ansible-core 2.19 and the default python3.
+	`make demo` works without it, on the default python3 (3.10 to 3.13) and an older ansible-core (2.19 for 3.11).
 
 VENV := $(CURDIR)/.venv
 PY := $(VENV)/bin/python
@@ -113,7 +113,7 @@ define run_pytest
 	fi
 endef
 
-.PHONY: help venv collection demo unit integration openstack sanity lint docs check smoke test clean
+.PHONY: help venv collection demo demo-venv demo-fallback unit integration matrix openstack sanity lint docs check smoke test clean
 
 help: ## Show this help
 	@echo "Targets for $(FQCN) $(VERSION):"
@@ -122,7 +122,7 @@ help: ## Show this help
 venv: $(VENV_STAMP) ## Create .venv with the pinned tools of requirements-dev.txt
 
 $(VENV_STAMP): requirements-dev.txt requirements.txt
-	@if [ -z "$(PYTHON)" ]; then echo "$(NO_PYTHON_MESSAGE)" >&2; exit 1; fi
+	$(if $(strip $(PYTHON)),,$(error $(NO_PYTHON_MESSAGE)))
 	@echo "== creating $(VENV) with $(PYTHON)"
 	rm -rf "$(VENV)"
 	$(PYTHON) -m venv "$(VENV)"
@@ -142,9 +142,36 @@ $(INSTALLED_STAMP): $(VENV_STAMP) $(COLLECTION_SOURCES)
 	env $(ANSIBLE_ENV) $(ANSIBLE_GALAXY) collection install --offline --force --no-deps -p "$(INSTALLED_PATH)" "$(TARBALL)"
 	touch "$@"
 
-demo: venv collection ## Run tests/demo/demo.yml against the emulator (Neutron flavour)
+# `make demo` runs in .venv; with no Python for it (PYTHON empty: none found, or `make demo PYTHON=`), in
+# demo-fallback: the default python3 and the newest ansible-core of tests/matrix that `make matrix` runs on
+# that Python (2.19 for 3.11, 2.16 for 3.10; tests/matrix/matrix.py demo_core), in a venv cached under
+# ~/.cache/vpnaas-cloud/matrix, with the collection built and installed by that core into .build/demo.
+demo: ## Run tests/demo/demo.yml against the emulator (Neutron flavour)
+	@$(MAKE) --no-print-directory $(if $(strip $(PYTHON)),demo-venv PYTHON="$(PYTHON)",demo-fallback)
+
+demo-venv: venv collection
 	env $(ANSIBLE_ENV) $(PY) tests/emulator/run_with.py --flavour neutron -- \
 		$(ANSIBLE_PLAYBOOK) -i localhost, tests/demo/demo.yml
+
+DEMO_PYTHON ?= python3
+DEMO_BUILD := $(BUILD)/demo
+# The environment of the fallback's Ansible commands, as ANSIBLE_ENV for .venv; $(1): the venv.
+demo_env = PATH="$(1)/bin:$$PATH" ANSIBLE_PYTHON_INTERPRETER="$(1)/bin/python" \
+	ANSIBLE_COLLECTIONS_PATH="$(DEMO_BUILD)/collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+	ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_LOCAL_TEMP="$(DEMO_BUILD)/ansible-tmp"
+
+demo-fallback:
+	$(if $(shell command -v "$(DEMO_PYTHON)"),,$(error No Python $(CONTROLLER_PYTHONS) for .venv, and no $(DEMO_PYTHON) \
+		for the demo: install one, or name it: make demo DEMO_PYTHON=/path/to/python3.11))
+	@echo "== no Python $(CONTROLLER_PYTHONS) for .venv: the demo runs on $(DEMO_PYTHON) ($$("$(DEMO_PYTHON)" -V 2>&1))"
+	rm -rf "$(DEMO_BUILD)"
+	mkdir -p "$(DEMO_BUILD)/dist" "$(DEMO_BUILD)/collections"
+	venv=$$("$(DEMO_PYTHON)" tests/matrix/matrix.py venv); \
+	"$$venv/bin/ansible-galaxy" collection build --force --output-path "$(DEMO_BUILD)/dist" . ; \
+	env $(call demo_env,$$venv) "$$venv/bin/ansible-galaxy" collection install --offline --force --no-deps \
+		-p "$(DEMO_BUILD)/collections" "$(DEMO_BUILD)/dist/$(notdir $(TARBALL))"; \
+	env $(call demo_env,$$venv) "$$venv/bin/python" tests/emulator/run_with.py --flavour neutron -- \
+		"$$venv/bin/ansible-playbook" -i localhost, tests/demo/demo.yml
 
 $(SRC_LINK):
 	mkdir -p "$(dir $@)"
@@ -167,6 +194,14 @@ integration: venv collection ## Integration tests: ansible-playbook and ansible-
 	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(addprefix --ignore=,$(PARALLEL_INTEGRATION)) \
 		tests/integration
 	$(call run_pytest,tests/awx,$(ANSIBLE_ENV))
+
+# `make matrix` (tests/matrix/matrix.py): MATRIX_CORES=2.16 2.21 runs only those; MATRIX_JOBS cores run at a time.
+MATRIX_CORES ?=
+MATRIX_JOBS ?= 2
+matrix: venv collection ## The built collection on ansible-core 2.16 to 2.21 and target Pythons 3.8 to 3.13
+	@echo "== pytest tests/matrix (the matrix's own logic, and that the README and meta/runtime.yml claim what it runs)"
+	env PYTHONPATH="$(CURDIR)" $(PYTEST) -q -p no:cacheprovider --rootdir="$(CURDIR)" tests/matrix
+	$(PY) tests/matrix/matrix.py run --tarball "$(TARBALL)" --jobs $(MATRIX_JOBS) $(MATRIX_CORES)
 
 # Loop size and interleaved rounds of `make bench` (tests/bench/bench.py): the defaults fit in 10 minutes on a
 # quiet 2-core machine; `make bench BENCH_ITEMS=200 BENCH_ROUNDS=3` is the full-size run (about 35 minutes).

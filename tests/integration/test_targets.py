@@ -27,7 +27,12 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 TARGETS = REPO / 'tests' / 'integration' / 'targets'
-OUTPUT = REPO / 'tests' / 'output' / 'integration'
+# `make matrix` (tests/matrix/matrix.py) runs these tests with another ansible-core and target Python:
+# VPNAAS_ANSIBLE_BIN is the directory of its ansible-playbook, VPNAAS_TARGET_PYTHON the Python the modules
+# run on, VPNAAS_TEST_OUTPUT where the logs go (each core of the matrix its own). Unset: this venv's.
+OUTPUT = Path(os.environ.get('VPNAAS_TEST_OUTPUT') or REPO / 'tests' / 'output' / 'integration')
+ANSIBLE_BIN = Path(os.environ.get('VPNAAS_ANSIBLE_BIN') or Path(sys.executable).parent)
+TARGET_PYTHON = os.environ.get('VPNAAS_TARGET_PYTHON') or sys.executable
 FLAVOURS = ('neutron', 'huawei')
 PLAY_TIMEOUT = 900  # seconds; a target normally takes well under a minute
 
@@ -99,7 +104,7 @@ def ansible_env(tmp_path: Path) -> dict:
                     'which builds and installs the collection first')
     env.update(
         ANSIBLE_ROLES_PATH=str(TARGETS),
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_PYTHON_INTERPRETER=TARGET_PYTHON,
         ANSIBLE_NOCOLOR='1',
         ANSIBLE_RETRY_FILES_ENABLED='0',
         ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-local'),
@@ -122,7 +127,7 @@ def test_target_over_https(target, https_emulator, tmp_path):
 
 def local_inventory(path: Path) -> Path:
     """Write an inventory of localhost, run with this Python (never an interpreter Ansible discovers)."""
-    path.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+    path.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % TARGET_PYTHON)
     return path
 
 
@@ -149,7 +154,7 @@ def run_target(target: str, emulator, tmp_path: Path, scheme: str, more_vars: di
     extra = tmp_path / 'vars.yml'
     extra.write_text(yaml.safe_dump(extra_vars), encoding='utf-8')
     inventory = local_inventory(tmp_path / 'inventory')
-    command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-vvvv', '-i', str(inventory), '-e', '@%s' % extra,
+    command = [str(ANSIBLE_BIN / 'ansible-playbook'), '-vvvv', '-i', str(inventory), '-e', '@%s' % extra,
                str(play)]
     proc = subprocess.run(command, env=ansible_env(tmp_path), capture_output=True, text=True, timeout=PLAY_TIMEOUT,
                           check=False)
