@@ -91,6 +91,7 @@ TIMEOUTS = {'install': 180, 'ansible-doc': 180, 'demo': 300, 'pythons': 600, 'sm
 
 _LIVE: Dict[int, subprocess.Popen] = {}  # process groups to kill if we are interrupted
 _LIVE_LOCK = threading.Lock()
+_STOPPING = threading.Event()  # set on an interrupt: no new command starts
 
 
 class MatrixError(RuntimeError):
@@ -268,9 +269,11 @@ class Ran:
 def run(command: List[str], env: Dict[str, str], timeout: int, log: Path, cwd: Path = REPO) -> Ran:
     """Run ``command`` in a process group of its own (killed whole on timeout); write its output to ``log``."""
     start = time.monotonic()
-    proc = subprocess.Popen(command, env=env, cwd=str(cwd), stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, start_new_session=True)
     with _LIVE_LOCK:
+        if _STOPPING.is_set():
+            raise MatrixError('interrupted')
+        proc = subprocess.Popen(command, env=env, cwd=str(cwd), stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, start_new_session=True)
         _LIVE[proc.pid] = proc
     timed_out = False
     try:
@@ -298,8 +301,9 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def kill_all() -> None:
-    """Kill every command still running (on an interrupt)."""
+    """Kill every command still running, and start no other (on an interrupt)."""
     with _LIVE_LOCK:
+        _STOPPING.set()
         procs = list(_LIVE.values())
     for proc in procs:
         _kill_group(proc)
@@ -613,7 +617,7 @@ def prepare(names: Sequence[str], jobs: int) -> Tuple[List[Core], List[str]]:
         work.append(('core', core.name, pythons[core.controller.rsplit('.', 1)[0]]))
     for version in sorted({v for core in cores for v in target_pythons(core.name, found)}, key=version_key):
         work.append(('target', version, pythons[version]))
-    say('venvs: %d (cached in %s; a cold build takes a minute or two)' % (len(work), cache_root()))
+    say('venvs: %d (cached in %s; building them all takes about 3 minutes)' % (len(work), cache_root()))
 
     def build(item: Tuple[str, str, Optional[str]]) -> Path:
         kind, name, python = item
@@ -724,25 +728,40 @@ def command_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     start = time.monotonic()
+    signal.signal(signal.SIGTERM, _interrupted)
+    pool, futures = None, []
     try:
         cores, notes = prepare(names, args.jobs)
         say('running %d cores, %d at a time' % (len(cores), args.jobs))
         # Newest first: the newer cores take longer (their templating costs more), so the two lanes end together.
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            list(pool.map(lambda core: run_core(core, tarball, args.checks), cores[::-1]))
+        pool = ThreadPoolExecutor(max_workers=args.jobs)  # pylint: disable=consider-using-with
+        futures = [pool.submit(run_core, core, tarball, args.checks) for core in cores[::-1]]
+        while not all(future.done() for future in futures):
+            time.sleep(0.5)  # the main thread stays free to take an interrupt
+        for future in futures:
+            future.result()
+        pool.shutdown()
         done = cores
     except MatrixError as exc:
         print('ERROR: %s' % exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         kill_all()
-        print('interrupted', file=sys.stderr)
+        if pool is not None:
+            for future in futures:
+                future.cancel()  # the cores not started yet
+            pool.shutdown(wait=True)  # the running checks end at once: their commands are killed, no new one starts
+        print('interrupted: every command the matrix started is stopped', file=sys.stderr)
         return 130
     summary = table(done, time.monotonic() - start, tarball, notes)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / 'summary.txt').write_text(summary, encoding='utf-8')
     print('\n' + summary + '(also in %s)' % (OUTPUT / 'summary.txt'))
     return 1 if any(cell.failed for core in done for cell in core.cells) else 0
+
+
+def _interrupted(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def demo_core(version: str) -> Optional[str]:
