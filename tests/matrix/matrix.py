@@ -625,15 +625,15 @@ def prepare(names: Sequence[str], jobs: int) -> Tuple[List[Core], List[str]]:
         return core_venv(name, python) if kind == 'core' else target_venv(name, python)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs + 1)) as pool:
-        built = dict(zip([(kind, name) for kind, name, _ in work], pool.map(build, work)))
+        built = dict(zip([(kind, name) for kind, name, _python in work], pool.map(build, work)))
     for core in cores:
         core.venv = built[('core', core.name)]
         core.targets = {v: built[('target', v)] for v in target_pythons(core.name, found)}
         declared = declared_support(core.venv)
         if declared != (SUPPORT[core.name][0], SUPPORT[core.name][1]):
             raise MatrixError('ansible-core %s declares controller Pythons %s and targets %s; SUPPORT in %s says %s: '
-                              'update the table (and the README)' % (core.name, declared[0], declared[1], __file__,
-                                                                    SUPPORT[core.name]))
+                              'update the table (and the README)'
+                              % (core.name, declared[0], declared[1], __file__, SUPPORT[core.name]))
         if not core.targets:
             raise MatrixError('no target Python for ansible-core %s' % core.name)
     return cores, notes
@@ -799,7 +799,7 @@ def command_venv(args: argparse.Namespace) -> int:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Parse the command line and run a command."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     commands = parser.add_subparsers(dest='command', required=True)
     run_parser = commands.add_parser('run', help='the whole matrix')
     run_parser.add_argument('--tarball', required=True, help='the built collection (make collection)')
