@@ -56,6 +56,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # run as a script: tests/openstack/venvs.py holds the shared venv helpers
+from tests.openstack import venvs as shared_venvs  # noqa: E402  pylint: disable=wrong-import-position
 BUILD = REPO / '.build' / 'matrix'
 OUTPUT = REPO / 'tests' / 'output' / 'matrix'
 FIND_PYTHON = REPO / 'tests' / 'tools' / 'find_python.sh'
@@ -148,8 +151,8 @@ def python_version(python: str) -> str:
 
 def cache_root() -> Path:
     """Where the venvs are cached (created on demand)."""
-    root = Path(os.environ.get('VPNAAS_CLOUD_CACHE') or Path.home() / '.cache' / 'vpnaas-cloud') / 'matrix'
-    root.mkdir(parents=True, exist_ok=True)
+    root = shared_venvs.cache_root() / 'matrix'
+    root.mkdir(exist_ok=True)
     return root
 
 
@@ -165,12 +168,9 @@ def venv_key(real_path: str, full_version: str, pin_files: Sequence[Path]) -> st
 def _run_quiet(command: List[str], what: str, timeout: int) -> None:
     """Run ``command``; raise MatrixError with ``what`` and the end of its output if it fails."""
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise MatrixError('%s took more than %d s: %s' % (what, timeout, ' '.join(command))) from exc
-    if proc.returncode != 0:
-        tail = '\n'.join((proc.stdout + proc.stderr).splitlines()[-30:])
-        raise MatrixError('%s failed (exit %d): %s\n%s' % (what, proc.returncode, ' '.join(command), tail))
+        shared_venvs.run_command(command, what, timeout)
+    except shared_venvs.VenvError as exc:
+        raise MatrixError(str(exc)) from None
 
 
 def ensure_venv(prefix: str, python: str, pin_files: Sequence[Path]) -> Path:

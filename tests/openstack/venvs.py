@@ -51,8 +51,8 @@ def venv_path(server: str) -> Path:
     return cache_root() / ('%s-%s' % (server, pins_key(PINS[server])))
 
 
-def _run(command: list, what: str, timeout: int) -> None:
-    """Run ``command``; on failure raise VenvError with ``what`` and the end of its output."""
+def run_command(command: list, what: str, timeout: int) -> None:
+    """Run ``command``; on failure raise VenvError with ``what`` and the end of its output (tests/matrix uses it too)."""
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
@@ -80,13 +80,13 @@ def ensure_venv(server: str) -> Path:
             return path
         shutil.rmtree(path, ignore_errors=True)
         try:
-            _run([sys.executable, '-m', 'venv', str(path)], 'creating the %s venv' % server, 120)
+            run_command([sys.executable, '-m', 'venv', str(path)], 'creating the %s venv' % server, 120)
             python = str(path / 'bin' / 'python')
             # The pins are a complete freeze, so --no-deps installs exactly them; pip check then
             # proves the set is consistent.
-            _run([python, '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', '--no-deps',
-                  '-r', str(PINS[server])], 'installing the pinned %s packages' % server, PIP_TIMEOUT)
-            _run([python, '-m', 'pip', 'check'], 'checking the %s venv' % server, 120)
+            run_command([python, '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', '--no-deps',
+                         '-r', str(PINS[server])], 'installing the pinned %s packages' % server, PIP_TIMEOUT)
+            run_command([python, '-m', 'pip', 'check'], 'checking the %s venv' % server, 120)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
