@@ -182,17 +182,35 @@ unit: venv $(SRC_LINK) ## Unit tests (tests/unit) and the emulator's own tests (
 	$(call run_pytest,tests/emulator,$(UNIT_ENV))
 
 # The integration tests that do not time their own requests run on both cores (pytest-xdist);
-# the fault, concurrency, load and secrets tests run one at a time afterwards.
+# the fault, concurrency, load and secrets tests run one at a time afterwards. `make integration` runs
+# the three groups one after the other; `make test` runs the light group beside `make openstack`.
 PARALLEL_INTEGRATION := tests/integration/test_targets.py tests/integration/test_site_to_site.py \
 	tests/integration/test_hub_and_spoke.py tests/integration/test_readme.py tests/integration/test_environment_auth.py
+# These keep both cores busy (several playbooks at once, 20 forks): they run alone.
+HEAVY_INTEGRATION := tests/integration/test_faults.py tests/integration/test_load.py
+# These use about one core each, one at a time: the hostile server, secrets at -vvvv, concurrency.
+LIGHT_INTEGRATION := tests/integration/test_hostile.py tests/integration/test_secrets.py tests/integration/test_concurrency.py
 INTEGRATION_WORKERS ?= 2
 
+.PHONY: integration-parallel integration-heavy integration-light
 integration: venv collection ## Integration tests: ansible-playbook and ansible-runner (as AWX) against the emulator
+	$(MAKE) --no-print-directory integration-parallel
+	$(MAKE) --no-print-directory integration-heavy
+	$(MAKE) --no-print-directory integration-light
+
+integration-parallel: venv collection
 	@echo "== pytest on $(INTEGRATION_WORKERS) workers: $(notdir $(PARALLEL_INTEGRATION))"
 	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" -n $(INTEGRATION_WORKERS) $(PARALLEL_INTEGRATION)
-	@echo "== pytest tests/integration: the rest, one at a time"
-	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(addprefix --ignore=,$(PARALLEL_INTEGRATION)) \
-		tests/integration
+	@if [ -n "$$(find tests/integration -maxdepth 1 -name 'test_*.py' $(foreach f,$(PARALLEL_INTEGRATION) $(HEAVY_INTEGRATION) $(LIGHT_INTEGRATION),! -path '$(f)'))" ]; then \
+		echo "tests/integration has test files in no group of the Makefile (PARALLEL_, HEAVY_ or LIGHT_INTEGRATION)" >&2; exit 1; fi
+
+integration-heavy: venv collection
+	@echo "== pytest, one at a time: $(notdir $(HEAVY_INTEGRATION))"
+	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(HEAVY_INTEGRATION)
+
+integration-light: venv collection
+	@echo "== pytest, one at a time: $(notdir $(LIGHT_INTEGRATION))"
+	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(LIGHT_INTEGRATION)
 	$(call run_pytest,tests/awx,$(ANSIBLE_ENV))
 
 # `make matrix` (tests/matrix/matrix.py): MATRIX_CORES=2.16 2.21 runs only those; MATRIX_JOBS cores run at a time.
@@ -339,13 +357,43 @@ smoke: venv collection ## One integration target (SMOKE_TARGET, default ipsec_co
 	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" \
 		"tests/integration/test_targets.py::test_target[neutron-$(SMOKE_TARGET)]"
 
-test: ## The whole proof, stopping at the first failure: unit, integration, openstack, matrix, sanity, lint, docs
+# `make test`: the steps that keep both cores busy run one after the other; then two lanes run side by side,
+# each of steps that use about one core: openstack then the light integration tests, and sanity, lint, docs
+# then the matrix one core at a time. Each lane's lines are prefixed with its name; both lanes run to their
+# end, and make test fails if either failed. TEST_SERIAL=1 runs every step one after the other instead.
+TEST_SERIAL ?=
+TEST_FIRST := unit integration-parallel integration-heavy
+TEST_LANE_A := openstack integration-light
+TEST_LANE_B := sanity lint docs matrix
+test: ## The whole proof (about 25 minutes): unit, integration, openstack, matrix, sanity, lint, docs
 	@start=$$(date +%s); \
-	for step in unit integration openstack matrix sanity lint docs; do \
-		step_start=$$(date +%s); \
-		$(MAKE) --no-print-directory $$step; \
-		echo "== make $$step passed in $$(( $$(date +%s) - step_start )) s"; \
-	done; \
+	run_steps() { \
+		for step in "$$@"; do \
+			step_start=$$(date +%s); \
+			if [ "$$step" = matrix ] && [ -z "$(TEST_SERIAL)" ]; then \
+				$(MAKE) --no-print-directory matrix MATRIX_JOBS=1 || return 1; \
+			else \
+				$(MAKE) --no-print-directory "$$step" || return 1; \
+			fi; \
+			echo "== make $$step passed in $$(( $$(date +%s) - step_start )) s"; \
+		done; \
+	}; \
+	run_steps $(TEST_FIRST); \
+	if [ -n "$(TEST_SERIAL)" ]; then \
+		run_steps $(TEST_LANE_A) $(TEST_LANE_B); \
+	else \
+		lane_start=$$(date +%s); \
+		echo "== two lanes side by side: [a] $(TEST_LANE_A); [b] $(TEST_LANE_B)"; \
+		( run_steps $(TEST_LANE_A) 2>&1 | sed -u 's/^/[a] /' ) & lane_a=$$!; \
+		( run_steps $(TEST_LANE_B) 2>&1 | sed -u 's/^/[b] /' ) & lane_b=$$!; \
+		status_a=0; wait $$lane_a || status_a=$$?; \
+		status_b=0; wait $$lane_b || status_b=$$?; \
+		if [ $$status_a -ne 0 ] || [ $$status_b -ne 0 ]; then \
+			echo "== make test FAILED: lane [a] ($(TEST_LANE_A)) exit $$status_a, lane [b] ($(TEST_LANE_B)) exit $$status_b" >&2; \
+			exit 1; \
+		fi; \
+		echo "== both lanes passed in $$(( $$(date +%s) - lane_start )) s"; \
+	fi; \
 	echo "== make test passed in $$(( $$(date +%s) - start )) s"
 
 clean: ## Remove .venv, .build and test output
