@@ -13,7 +13,7 @@ import another module).
 from __future__ import annotations
 
 from ansible_collections.vpnaas.cloud.plugins.module_utils import _compare as compare
-from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import (
+from ansible_collections.vpnaas.cloud.plugins.module_utils._schema import (
     Field,
     Hint,
     Resource,

@@ -9,7 +9,8 @@ import copy
 
 import pytest
 
-from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import InputError, plan_update, validate_input
+from ansible_collections.vpnaas.cloud.plugins.module_utils._planner import plan_update
+from ansible_collections.vpnaas.cloud.plugins.module_utils._schema import InputError, validate_input
 from ansible_collections.vpnaas.cloud.plugins.module_utils._tables import IPSEC_SITE_CONNECTION as CONNECTION
 from ansible_collections.vpnaas.cloud.tests.unit.api import CONN
 
