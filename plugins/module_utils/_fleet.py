@@ -189,7 +189,7 @@ def config_of(connection: dict, groups: dict = None) -> dict:
         item[fld.name] = value
     group = (groups or {}).get(item.get('peer_ep_group_id'))
     if group is not None and group.get('type') == 'cidr' and group.get('endpoints'):
-        item['peer_networks'] = sorted(compare.canonical_network(entry) for entry in group['endpoints'])
+        item['peer_networks'] = sorted(set(compare.set_item(entry) for entry in group['endpoints']))
         del item['peer_ep_group_id']
     if not item.get('peer_cidrs') and (item.get('peer_ep_group_id') or item.get('peer_networks')):
         item.pop('peer_cidrs', None)
@@ -453,9 +453,9 @@ class FleetModule:
         desired = self.desired_of(item, shared)
         current = plan.current
         if item.get('peer_networks') is not None:
-            wanted = sorted(set(compare.canonical_network(entry) for entry in item['peer_networks']))
+            wanted = sorted(set(compare.normalize_network(entry) for entry in item['peer_networks']))
             group = self.groups.get((current or {}).get('peer_ep_group_id'))
-            have = sorted(set(compare.canonical_network(entry) for entry in (group or {}).get('endpoints') or []))
+            have = sorted(set(compare.set_item(entry) for entry in (group or {}).get('endpoints') or []))
             if group is not None and group.get('type') == 'cidr' and have == wanted:
                 desired['peer_ep_group_id'] = group['id']
             else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -74,6 +75,10 @@ class Conversation:
     def __init__(self) -> None:
         self.expected = []
         self.sent = []
+        #: Set by a test of parallel writes: each request may match any expected exchange of the
+        #: same method, path and body (threads send in any order); each exchange is used once.
+        self.unordered = False
+        self._lock = threading.Lock()
 
     def expect(self, method: str, path: str, **kwargs) -> 'Conversation':
         """Add one expected exchange; returns self for chaining."""
@@ -83,10 +88,11 @@ class Conversation:
     def request(self, method, url, json=None, params=None, headers=None, timeout=None, verify=None, **_kw):
         """Stands in for ``requests.Session.request``."""
         parts = urlsplit(url)
-        self.sent.append((method, parts.path, json))
-        if not self.expected:
-            pytest.fail('unexpected request %s %s %r (nothing more was expected)' % (method, parts.path, json))
-        exchange = self.expected.pop(0)
+        with self._lock:
+            self.sent.append((method, parts.path, json))
+            if not self.expected:
+                pytest.fail('unexpected request %s %s %r (nothing more was expected)' % (method, parts.path, json))
+            exchange = self.expected.pop(self._match(method, parts.path, json))
         assert (method, parts.path) == (exchange.method, exchange.path), 'out of order: sent %s %s' % (method, parts.path)
         if exchange.body is not ANY:
             assert json == exchange.body, 'body of %s %s' % (method, parts.path)
@@ -95,6 +101,16 @@ class Conversation:
         if exchange.raises is not None:
             raise exchange.raises
         return exchange.response(url)
+
+    def _match(self, method: str, path: str, body: object) -> int:
+        """The index of the exchange that answers this request: the next one, or (unordered) the first that fits."""
+        if not self.unordered:
+            return 0
+        for index, exchange in enumerate(self.expected):
+            if (exchange.method, exchange.path) == (method, path) and (exchange.body is ANY or exchange.body == body):
+                return index
+        pytest.fail('unexpected request %s %s %r (no expected exchange fits)' % (method, path, body))
+        return 0  # pragma: no cover - pytest.fail raises
 
     def methods(self) -> list:
         """The (method, path) of every request sent."""
