@@ -16,7 +16,6 @@ The engine has four layers, shared by the single-item modules and the fleet
 - this module: the Ansible side (argument spec, references resolved into a copy of the options,
   messages, ``changed``, the result and its diff).
 
-The names of the other layers are re-exported here for the code that imported them from here.
 """
 
 from __future__ import annotations
@@ -29,17 +28,13 @@ from ansible_collections.vpnaas.cloud.plugins.module_utils import _compare as co
 from ansible_collections.vpnaas.cloud.plugins.module_utils._auth import connection_argument_spec
 from ansible_collections.vpnaas.cloud.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, Client
 from ansible_collections.vpnaas.cloud.plugins.module_utils._errors import ApiError, ConfigError
-from ansible_collections.vpnaas.cloud.plugins.module_utils._planner import (  # noqa: F401  (re-exported)
-    Plan, check_create_only, plan_create, plan_delete, plan_update, _current_value,
-)
-from ansible_collections.vpnaas.cloud.plugins.module_utils._schema import (  # noqa: F401  (re-exported)
-    COMMON_READ_ONLY, Field, Hint, InputError, Resource, Usage, at_least, filter_problem, id_problem, length,
-    looks_like_id, networks, normalized_answer, positive_suboptions, printable, validate_input, validate_options,
+from ansible_collections.vpnaas.cloud.plugins.module_utils._planner import Plan, plan_create, plan_delete, plan_update, _current_value
+from ansible_collections.vpnaas.cloud.plugins.module_utils._schema import (
+    InputError, Resource, filter_problem, looks_like_id, printable, validate_input, validate_options,
 )
 from ansible_collections.vpnaas.cloud.plugins.module_utils._secrets import Secrets
-from ansible_collections.vpnaas.cloud.plugins.module_utils._store import (  # noqa: F401  (re-exported)
-    ACTIVE_OR_FAILED, DEFAULT_WAIT_ACTIVE_TIMEOUT, DEFAULT_WAIT_TIMEOUT, PENDING_STATUSES, Store, in_use,
-    matches, outcome_unknown, refused_as_pending, settled,
+from ansible_collections.vpnaas.cloud.plugins.module_utils._store import (
+    ACTIVE_OR_FAILED, DEFAULT_WAIT_TIMEOUT, PENDING_STATUSES, Store, in_use, matches, outcome_unknown, settled,
 )
 
 _in_use = in_use
@@ -402,8 +397,8 @@ class ResourceModule:
             deadline = time.monotonic() + timeout
         found = self.store.wait_for(
             lambda: self.show(resource_id), done,
-            lambda last: '%s %s %s; the last status seen was %s' % (self.resource.noun, resource_id, what,
-                                                                     (last or {}).get('status')),
+            lambda last: '%s %s %s; the last status seen was %s' % (
+                self.resource.noun, resource_id, what, (last or {}).get('status')),
             deadline, timeout, option=option, look_first=look_first)
         return found or {}
 

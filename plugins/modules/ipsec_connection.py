@@ -447,7 +447,8 @@ ipsec_site_connection:
 '''
 
 from ansible_collections.vpnaas.cloud.plugins.module_utils._compare import SECRET_UPDATE_MODES
-from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import DEFAULT_WAIT_ACTIVE_TIMEOUT, declarative_module
+from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import declarative_module
+from ansible_collections.vpnaas.cloud.plugins.module_utils._store import DEFAULT_WAIT_ACTIVE_TIMEOUT
 from ansible_collections.vpnaas.cloud.plugins.module_utils._tables import IPSEC_SITE_CONNECTION
 
 

@@ -141,8 +141,8 @@ def test_check_mode_reads_only_and_returns_the_plan(api, run):
 def test_references_by_name_are_resolved_once_per_collection(api, run):
     api.expect('GET', '/v2.0/vpn/vpnservices', answer={'vpnservices': [{'id': SVC, 'name': 'hub'}]})
     api.expect('GET', CONNS, query=SCOPE, answer=listing(branch(1), branch(2)))
-    api.expect('GET', GROUPS, answer=groups(group(1), group(2), {'id': LOCAL, 'name': 'hub-subnets', 'type': 'subnet',
-                                                                  'endpoints': ['subnet-a']}))
+    local = {'id': LOCAL, 'name': 'hub-subnets', 'type': 'subnet', 'endpoints': ['subnet-a']}
+    api.expect('GET', GROUPS, answer=groups(group(1), group(2), local))
     api.expect('GET', '/v2.0/vpn/ikepolicies', answer={'ikepolicies': [{'id': IKE, 'name': 'ike-a'}]})
     api.expect('GET', '/v2.0/vpn/ipsecpolicies', answer={'ipsecpolicies': [{'id': IPSEC, 'name': 'ipsec-a'}]})
     result, failed, _out = run(main, dict(vpnservice='hub', ikepolicy='ike-a', ipsecpolicy='ipsec-a',
