@@ -188,11 +188,14 @@ PARALLEL_INTEGRATION := tests/integration/test_targets.py tests/integration/test
 	tests/integration/test_hub_and_spoke.py tests/integration/test_readme.py tests/integration/test_environment_auth.py
 # These keep both cores busy (several playbooks at once, 20 forks): they run alone.
 HEAVY_INTEGRATION := tests/integration/test_faults.py tests/integration/test_load.py
-# These use about one core each, one at a time: the hostile server, secrets at -vvvv, concurrency.
-LIGHT_INTEGRATION := tests/integration/test_hostile.py tests/integration/test_secrets.py tests/integration/test_concurrency.py
+# These use about one core each, one at a time: the hostile server, secrets at -vvvv, concurrency (then tests/awx).
+# `make test` runs the first two in lane [a] and concurrency and AWX in lane [b], which balances the lanes.
+LIGHT_INTEGRATION_A := tests/integration/test_hostile.py tests/integration/test_secrets.py
+LIGHT_INTEGRATION_B := tests/integration/test_concurrency.py
+LIGHT_INTEGRATION := $(LIGHT_INTEGRATION_A) $(LIGHT_INTEGRATION_B)
 INTEGRATION_WORKERS ?= 2
 
-.PHONY: integration-parallel integration-heavy integration-light
+.PHONY: integration-parallel integration-heavy integration-light integration-light-a integration-light-b
 integration: venv collection ## Integration tests: ansible-playbook and ansible-runner (as AWX) against the emulator
 	$(MAKE) --no-print-directory integration-parallel
 	$(MAKE) --no-print-directory integration-heavy
@@ -208,9 +211,15 @@ integration-heavy: venv collection
 	@echo "== pytest, one at a time: $(notdir $(HEAVY_INTEGRATION))"
 	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(HEAVY_INTEGRATION)
 
-integration-light: venv collection
-	@echo "== pytest, one at a time: $(notdir $(LIGHT_INTEGRATION))"
-	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(LIGHT_INTEGRATION)
+integration-light: integration-light-a integration-light-b
+
+integration-light-a: venv collection
+	@echo "== pytest, one at a time: $(notdir $(LIGHT_INTEGRATION_A))"
+	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(LIGHT_INTEGRATION_A)
+
+integration-light-b: venv collection
+	@echo "== pytest, one at a time: $(notdir $(LIGHT_INTEGRATION_B))"
+	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(LIGHT_INTEGRATION_B)
 	$(call run_pytest,tests/awx,$(ANSIBLE_ENV))
 
 # `make matrix` (tests/matrix/matrix.py): MATRIX_CORES=2.16 2.21 runs only those; MATRIX_JOBS cores run at a time.
@@ -358,13 +367,13 @@ smoke: venv collection ## One integration target (SMOKE_TARGET, default ipsec_co
 		"tests/integration/test_targets.py::test_target[neutron-$(SMOKE_TARGET)]"
 
 # `make test`: the steps that keep both cores busy run one after the other; then two lanes run side by side,
-# each of steps that use about one core: openstack then the light integration tests, and sanity, lint, docs
-# then the matrix one core at a time. Each lane's lines are prefixed with its name; both lanes run to their
+# each of steps that use about one core: openstack then the hostile-server and secrets tests, and sanity, lint,
+# docs, the concurrency and AWX tests, then the matrix one core at a time. Each lane's lines are prefixed with its name; both lanes run to their
 # end, and make test fails if either failed. TEST_SERIAL=1 runs every step one after the other instead.
 TEST_SERIAL ?=
 TEST_FIRST := unit integration-parallel integration-heavy
-TEST_LANE_A := openstack integration-light
-TEST_LANE_B := sanity lint docs matrix
+TEST_LANE_A := openstack integration-light-a
+TEST_LANE_B := sanity lint docs integration-light-b matrix
 test: ## The whole proof (about 25 minutes): unit, integration, openstack, matrix, sanity, lint, docs
 	@start=$$(date +%s); \
 	run_steps() { \
