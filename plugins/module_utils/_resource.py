@@ -34,7 +34,8 @@ from ansible_collections.vpnaas.cloud.plugins.module_utils._schema import (
 )
 from ansible_collections.vpnaas.cloud.plugins.module_utils._secrets import Secrets
 from ansible_collections.vpnaas.cloud.plugins.module_utils._store import (
-    ACTIVE_OR_FAILED, DEFAULT_WAIT_TIMEOUT, PENDING_STATUSES, Store, in_use, matches, outcome_unknown, settled,
+    ACTIVE_OR_FAILED, DEFAULT_WAIT_TIMEOUT, PENDING_STATUSES, Store, in_use, matches, outcome_unknown, refused_as_pending,
+    settled,
 )
 
 _in_use = in_use
@@ -313,7 +314,7 @@ class ResourceModule:
                 answer = self.client.call('PUT', path, body={key: plan.body})
             except ApiError as exc:
                 # The status can turn PENDING_* between our GET and our PUT (another client's update).
-                if self.waits() and exc.status == 400 and 'PENDING' in exc.api_message.upper():
+                if self.waits() and refused_as_pending(exc):
                     if time.monotonic() >= deadline:
                         raise ApiError('%s stayed in a PENDING status for %s seconds (wait_timeout); the API said: %s'
                                        % (self.label(current), self.wait_seconds(), exc), exc.method, exc.url,

@@ -39,7 +39,7 @@ def settled(found: Optional[dict]) -> bool:
 
 def refused_as_pending(error: ApiError) -> bool:
     """The API refused a write because the resource is in a PENDING_* status (Neutron: 400 VPNStateInvalidToUpdate)."""
-    return error.status in (400, 409) and 'PENDING' in (error.api_message or '').upper()
+    return error.status == 400 and 'PENDING' in (error.api_message or '').upper()
 
 
 def in_use(error: ApiError) -> bool:
