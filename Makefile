@@ -185,7 +185,8 @@ unit: venv $(SRC_LINK) ## Unit tests (tests/unit) and the emulator's own tests (
 # the fault, concurrency, load and secrets tests run one at a time afterwards. `make integration` runs
 # the three groups one after the other; `make test` runs the light group beside `make openstack`.
 PARALLEL_INTEGRATION := tests/integration/test_targets.py tests/integration/test_site_to_site.py \
-	tests/integration/test_hub_and_spoke.py tests/integration/test_readme.py tests/integration/test_environment_auth.py
+	tests/integration/test_hub_and_spoke.py tests/integration/test_hub.py tests/integration/test_readme.py \
+	tests/integration/test_environment_auth.py
 # These keep both cores busy (several playbooks at once, 20 forks): they run alone.
 HEAVY_INTEGRATION := tests/integration/test_faults.py tests/integration/test_load.py
 # These use about one core each, one at a time: the hostile server, secrets at -vvvv, concurrency (then tests/awx).
