@@ -231,13 +231,20 @@ matrix: venv collection ## The built collection on ansible-core 2.16 to 2.21 and
 	env PYTHONPATH="$(CURDIR)" $(PYTEST) -q -p no:cacheprovider --rootdir="$(CURDIR)" tests/matrix
 	$(PY) tests/matrix/matrix.py run --tarball "$(TARBALL)" --jobs $(MATRIX_JOBS) $(MATRIX_CORES)
 
-# Loop size and interleaved rounds of `make bench` (tests/bench/bench.py): the defaults fit in 10 minutes on a
-# quiet 2-core machine; `make bench BENCH_ITEMS=200 BENCH_ROUNDS=3` is the full-size run (about 35 minutes).
+# Loop size and interleaved rounds of `make bench` (tests/bench/bench.py): the defaults of parts 1-3 fit in 10 minutes on a
+# quiet 2-core machine, the fleet part adds about 5; `make bench BENCH_ITEMS=200 BENCH_ROUNDS=3` is the full-size run (about 40 minutes).
+# BENCH_PARTS picks parts (requests,process,loops,fleet; default all): `make bench BENCH_PARTS=fleet` runs only the
+# hub of 500 branches with vpnaas.cloud.ipsec_connections (BENCH_FLEET_ROUNDS rounds, beside a loop of
+# vpnaas.cloud.ipsec_connection over BENCH_FLEET_LOOP_ITEMS of them) and writes bench-fleet.md, not bench.md.
 BENCH_ITEMS ?= 20
 BENCH_ROUNDS ?= 4
+BENCH_PARTS ?= requests,process,loops,fleet
+BENCH_FLEET_ROUNDS ?= 3
+BENCH_FLEET_LOOP_ITEMS ?= 50
 .PHONY: bench
-bench: venv collection ## Benchmark against the emulator: requests per task, loop time vs ansible.builtin.uri, memory
+bench: venv collection ## Benchmark against the emulator: requests per task, loop time vs ansible.builtin.uri, memory, a hub's fleet
 	env $(ANSIBLE_ENV) $(PY) tests/bench/bench.py --items $(BENCH_ITEMS) --rounds $(BENCH_ROUNDS) \
+		--parts $(BENCH_PARTS) --fleet-rounds $(BENCH_FLEET_ROUNDS) --fleet-loop-items $(BENCH_FLEET_LOOP_ITEMS) \
 		--output "$(CURDIR)/tests/output/bench"
 
 openstack: venv collection ## The vpnaas/openstack targets and Keystone logins against real Neutron 29 + Keystone 30 on loopback

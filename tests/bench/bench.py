@@ -16,9 +16,16 @@ Everything runs against the bundled emulator on 127.0.0.1 (fixed id seed, fixed 
    running every variant in a rotated order; each variant is reported as the median over the
    rounds of its ratio to the floor of the same round, so machine noise mostly cancels.
 3. One module process: peak RSS (``os.wait4``), the import split, and a cProfile split of one run.
+4. A hub's fleet with ``vpnaas.cloud.ipsec_connections``: a VPN service of 500 branches (each with
+   its peer endpoint group) seeded through ``POST /_emulator/seed``; 500 unchanged, 50 of 500
+   changed, 500 created from empty, overridden with 450, gathered over 5,000: task time, the
+   requests of the task, and the module's peak RSS as a bare process; beside a loop of
+   ``vpnaas.cloud.ipsec_connection`` over ``--fleet-loop-items`` of the same branches, scaled to 500.
+   ``--fleet-rounds`` rounds, the order rotated each round.
 
-Then the targets of issue 7 are checked and any one missed is reported as MISSED. The report is
-printed and written to ``<output>/bench.md`` (plus a dated copy and ``bench.json``).
+Then the targets (of issue 7, and of the fleet) are checked and any one missed is reported as
+MISSED. The report is printed and written to ``<output>/bench.md`` (plus a dated copy and
+``bench.json``); ``--parts`` runs some parts only, and then writes ``bench-<parts>.md``.
 """
 
 from __future__ import annotations
@@ -477,11 +484,356 @@ def part_process(emu: Emulator, work: Path, python: str, collections_root: str) 
 
 
 # ---------------------------------------------------------------------------
+# Part 4: a hub's fleet, vpnaas.cloud.ipsec_connections
+# ---------------------------------------------------------------------------
+
+FLEET_SIZE = 500            # branches (connections) of the hub in scenarios 1 to 4
+FLEET_CHANGED_EVERY = 10    # scenario 2: every 10th branch (50 of 500) starts at OTHER_MTU
+FLEET_KEPT = 450            # scenario 4: overridden with the first 450, so 50 are deleted
+FLEET_GATHERED = 5000       # scenario 5: branches of the hub that is gathered
+FLEET_LOOP_ITEMS = 50       # default of --fleet-loop-items: the single-item loop over the first branches
+FLEET_TASK = 'fleet task'
+FLEET_SPEEDUP_TARGET = 50.0
+FLEET_RSS_TARGET_MIB = 150.0
+#: The hub: its VPN service (no subnet_id, so Neutron wants endpoint groups on both sides), policies, local group.
+HUB = {'vpnservice_id': '0b3e7c5a-0000-4000-a000-000000000001', 'ikepolicy_id': '0b3e7c5a-0000-4000-a000-000000000002',
+       'ipsecpolicy_id': '0b3e7c5a-0000-4000-a000-000000000003', 'local_ep_group_id': '0b3e7c5a-0000-4000-a000-000000000004'}
+HUB_NAMES = {'vpnservice': 'hub', 'ikepolicy': 'hub-ike', 'ipsecpolicy': 'hub-ipsec', 'local_ep_group': 'hub-local'}
+
+
+def branch_name(number: int) -> str:
+    """The name of branch ``number`` (1-based) of the hub."""
+    return 'branch-%04d' % number
+
+
+def branch_address(number: int) -> str:
+    """The peer gateway address of branch ``number``."""
+    return '198.51.100.%d' % (number % 250 + 1)
+
+
+def branch_network(number: int) -> str:
+    """The one peer network of branch ``number`` (unique up to 62,500 branches)."""
+    return '10.%d.%d.0/24' % (number // 250 % 250, number % 250)
+
+
+def branch_group_id(number: int) -> str:
+    """The fixed id of the seeded peer endpoint group of branch ``number``."""
+    return '0b3e7c5a-0000-4000-b000-%012d' % number
+
+
+def branch_item(number: int, mtu: int = WANTED_MTU) -> dict:
+    """Branch ``number`` as an item of the fleet module's ``config``."""
+    return {'name': branch_name(number), 'peer_address': branch_address(number), 'peer_id': branch_address(number),
+            'psk': PSK, 'mtu': mtu, 'peer_networks': [branch_network(number)]}
+
+
+def hub_seed(count: int, mtu_of: Callable[[int], int]) -> dict:
+    """The hub with ``count`` ACTIVE branches, each with its peer endpoint group ``<name>-peers``, as the module keeps them."""
+    groups = [{'id': HUB['local_ep_group_id'], 'name': HUB_NAMES['local_ep_group'], 'type': 'subnet',
+               'endpoints': ['bench-subnet']}]
+    groups += [{'id': branch_group_id(n), 'name': branch_name(n) + '-peers', 'type': 'cidr', 'endpoints': [branch_network(n)]}
+               for n in range(1, count + 1)]
+    branches = [{'id': conn_id(n), 'name': branch_name(n), 'psk': PSK, 'mtu': mtu_of(n), 'status': 'ACTIVE',
+                 'peer_address': branch_address(n), 'peer_id': branch_address(n), 'peer_cidrs': [],
+                 'peer_ep_group_id': branch_group_id(n), **HUB} for n in range(1, count + 1)]
+    return {'vpnservices': [{'id': HUB['vpnservice_id'], 'name': HUB_NAMES['vpnservice'], 'router_id': 'bench-router'}],
+            'ikepolicies': [{'id': HUB['ikepolicy_id'], 'name': HUB_NAMES['ikepolicy']}],
+            'ipsecpolicies': [{'id': HUB['ipsecpolicy_id'], 'name': HUB_NAMES['ipsecpolicy']}],
+            'endpoint_groups': groups, 'ipsec_site_connections': branches}
+
+
+def wanted_mtu(_number: int) -> int:
+    """The starting MTU of every branch but in scenario 2: the one config asks for."""
+    return WANTED_MTU
+
+
+def changed_mtu(number: int) -> int:
+    """Scenario 2's starting MTU: every FLEET_CHANGED_EVERY-th branch differs."""
+    return OTHER_MTU if number % FLEET_CHANGED_EVERY == 0 else WANTED_MTU
+
+
+def hub_state(emu: Emulator) -> tuple:
+    """The hub's connections {name: connection} and the names of the peer endpoint groups, as the emulator holds them."""
+    state = emu.state()
+    branches = dict((c['name'], c) for c in state['ipsec_site_connections'] if c.get('vpnservice_id') == HUB['vpnservice_id'])
+    groups = sorted(g['name'] for g in state['endpoint_groups'] if g.get('type') == 'cidr')
+    return branches, groups
+
+
+def expect_hub(emu: Emulator, count: int) -> str | None:
+    """What is wrong with the hub after a scenario (None: branches 1..count, each at WANTED_MTU with its group)."""
+    branches, groups = hub_state(emu)
+    names = [branch_name(n) for n in range(1, count + 1)]
+    if sorted(branches) != names:
+        return 'the hub holds %d connections, not branches 1 to %d' % (len(branches), count)
+    wrong = [name for name, conn in branches.items() if conn.get('mtu') != WANTED_MTU or conn.get('status') != 'ACTIVE']
+    if wrong:
+        return '%d connections are not ACTIVE at MTU %d (%s ...)' % (len(wrong), WANTED_MTU, wrong[0])
+    if groups != [name + '-peers' for name in names]:
+        return '%d peer endpoint groups, not one for each of the %d branches' % (len(groups), count)
+    return None
+
+
+@dataclass(frozen=True)
+class FleetScenario:
+    """One run of vpnaas.cloud.ipsec_connections on a seeded hub."""
+
+    key: str
+    label: str
+    state: str
+    seeded: int                   # branches seeded before the run
+    listed: int                   # branches in config (0: no config)
+    writes: dict                  # the writes expected, e.g. {'PUT ipsec-site-connections': 50}; the rest list pages
+    target_seconds: float | None  # task time target (None: none set)
+    after: int                    # branches the hub holds afterwards
+    mtu_of: Callable[[int], int] = wanted_mtu
+
+
+FLEET_SCENARIOS = (
+    FleetScenario('unchanged', '1. %d unchanged (merged, same config)' % FLEET_SIZE, 'merged', FLEET_SIZE, FLEET_SIZE, {},
+                  2.0, FLEET_SIZE),
+    FleetScenario('changed', '2. %d of %d changed (merged, mtu)' % (FLEET_SIZE // FLEET_CHANGED_EVERY, FLEET_SIZE), 'merged',
+                  FLEET_SIZE, FLEET_SIZE, {'PUT ipsec-site-connections': FLEET_SIZE // FLEET_CHANGED_EVERY}, 4.0, FLEET_SIZE,
+                  changed_mtu),
+    FleetScenario('create', '3. %d created from empty (merged)' % FLEET_SIZE, 'merged', 0, FLEET_SIZE,
+                  {'POST endpoint-groups': FLEET_SIZE, 'POST ipsec-site-connections': FLEET_SIZE}, None, FLEET_SIZE),
+    FleetScenario('overridden', '4. overridden with %d of %d (%d deleted)' % (FLEET_KEPT, FLEET_SIZE, FLEET_SIZE - FLEET_KEPT),
+                  'overridden', FLEET_SIZE, FLEET_KEPT, {'DELETE ipsec-site-connections': FLEET_SIZE - FLEET_KEPT,
+                                                         'DELETE endpoint-groups': FLEET_SIZE - FLEET_KEPT}, None, FLEET_KEPT),
+    FleetScenario('gathered', '5. gathered over %d' % FLEET_GATHERED, 'gathered', FLEET_GATHERED, 0, {}, 3.0, FLEET_GATHERED),
+)
+
+
+def fleet_options(scenario: FleetScenario) -> dict:
+    """The options of a scenario's fleet task but ``config`` and auth (references by name, as a user writes them)."""
+    if scenario.state == 'gathered':
+        return {'vpnservice': HUB_NAMES['vpnservice'], 'state': scenario.state}
+    return dict(HUB_NAMES, state=scenario.state)
+
+
+def fleet_config(scenario: FleetScenario) -> list:
+    """The ``config`` of a scenario's fleet task (none for gathered)."""
+    return [branch_item(n) for n in range(1, scenario.listed + 1)]
+
+
+def fleet_play(emu: Emulator, scenario: FleetScenario) -> list:
+    """The playbook of a scenario: the fleet task (``config`` from the extra var fleet_config), and a check of gathered."""
+    options = fleet_options(scenario)
+    if scenario.state != 'gathered':
+        options['config'] = '{{ fleet_config }}'
+    tasks: list = [{'name': FLEET_TASK, 'vpnaas.cloud.ipsec_connections': options, 'register': 'fleet'}]
+    if scenario.state == 'gathered':
+        tasks.append({'name': CHECK_TASK, 'ansible.builtin.assert': {
+            'that': ['fleet.gathered | length == %d' % FLEET_GATHERED], 'quiet': True}})
+    return [{'name': scenario.label, 'hosts': 'localhost', 'gather_facts': False,
+             'module_defaults': {'group/vpnaas.cloud.vpnaas': {'endpoint': emu.url, 'auth_token': emu.token}},
+             'tasks': tasks}]
+
+
+def request_kind(entry: dict) -> str:
+    """A request of the fleet as ``list`` (a GET of a collection: a listing page, or the wait's poll of the listing)
+    or ``METHOD collection`` (``PUT ipsec-site-connections``; a GET by id shows as ``GET <collection>/id``)."""
+    parts = entry['path'].strip('/').split('/')
+    collection = parts[2] if len(parts) > 2 and parts[:2] == ['v2.0', 'vpn'] else entry['path']
+    if entry['method'] == 'GET':
+        return 'list' if len(parts) == 3 else 'GET %s/id' % collection
+    return '%s %s' % (entry['method'], collection)
+
+
+def count_requests(requests: list) -> dict:
+    """Requests counted by kind (see ``request_kind``), plus the listed collections (``list <collection>``)."""
+    counts: dict = {}
+    for entry in requests:
+        kind = request_kind(entry)
+        counts[kind] = counts.get(kind, 0) + 1
+        if kind == 'list':
+            name = 'list ' + entry['path'].strip('/').split('/')[-1]
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def requests_text(counts: dict) -> str:
+    """Request counts as ``5 list pages (vpnservices 1, ...) + 50 PUT ipsec-site-connections``."""
+    lists = sorted((kind[5:], n) for kind, n in counts.items() if kind.startswith('list '))
+    text = '%d list pages (%s)' % (counts.get('list', 0), ', '.join('%s %d' % pair for pair in lists))
+    writes = sorted((kind, n) for kind, n in counts.items() if kind != 'list' and not kind.startswith('list '))
+    return ' + '.join([text] + ['%d %s' % (n, kind) for kind, n in writes])
+
+
+def writes_of(counts: dict) -> dict:
+    """The requests that are not list pages."""
+    return dict((kind, n) for kind, n in counts.items() if kind != 'list' and not kind.startswith('list '))
+
+
+def run_fleet_scenario(runner: Runner, emu: Emulator, scenario: FleetScenario, root: str) -> dict:
+    """Seed the hub, run the scenario's playbook (task time, requests), check the hub; then the module's own peak RSS.
+
+    The RSS comes from a second run of the same module with the same options on the same seed, as a bare
+    process (``python -m`` with an args file) under ``probe.py measure`` (``os.wait4``'s ru_maxrss).
+    """
+    work = runner.work
+    emu.reset()
+    emu.seed(hub_seed(scenario.seeded, scenario.mtu_of))
+    config = fleet_config(scenario)
+    path = write_playbook(work / ('fleet-%s.yml' % scenario.key), fleet_play(emu, scenario))
+    records = runner.run(path, {'fleet_config': config})
+    task = next(r for r in records if r['task'] == FLEET_TASK)
+    problem = expect_hub(emu, scenario.after)
+    if problem:
+        raise RuntimeError('fleet scenario %s: %s' % (scenario.label, problem))
+    emu.reset()
+    emu.seed(hub_seed(scenario.seeded, scenario.mtu_of))
+    args = dict(fleet_options(scenario), auth_token=emu.token, endpoint=emu.url)
+    if scenario.state != 'gathered':
+        args['config'] = config
+    command = [sys.executable, '-m', 'ansible_collections.vpnaas.cloud.plugins.modules.ipsec_connections',
+               str(args_file(work, 'fleet-' + scenario.key, args))]
+    process = measured_process(command, module_env(root), work)
+    if process['exit_code'] != 0 or process['output'].get('failed'):
+        raise RuntimeError('%s as a bare process failed: %s' % (scenario.label, str(process['output'])[:500]))
+    return {'seconds': task['seconds'], 'requests': count_requests(task['requests']),
+            'process_seconds': process['seconds'], 'peak_mib': process['peak_mib']}
+
+
+def run_fleet_loop(runner: Runner, emu: Emulator, items: int, mtu_of: Callable[[int], int]) -> dict:
+    """The single-item module over branches 1..items of the hub of FLEET_SIZE seeded by ``mtu_of``."""
+    emu.reset()
+    emu.seed(hub_seed(FLEET_SIZE, mtu_of))
+    loop_items = []
+    for number in range(1, items + 1):
+        item = branch_item(number)
+        del item['peer_networks']
+        loop_items.append(dict(item, peer_ep_group_id=branch_group_id(number)))
+    extra_vars = {'bench_url': emu.url, 'bench_token': emu.token, 'hub': HUB, 'fleet_items': loop_items}
+    records = runner.run(PLAYBOOKS / 'loop_fleet_items.yml', extra_vars)
+    branches, _groups = hub_state(emu)
+    wrong = [n for n in range(1, items + 1) if branches[branch_name(n)].get('mtu') != WANTED_MTU]
+    if wrong:
+        raise RuntimeError('the ipsec_connection loop left %d branches at the wrong MTU' % len(wrong))
+    counts: dict = {}
+    for record in records:
+        for entry in record['requests']:
+            counts[entry['method']] = counts.get(entry['method'], 0) + 1
+    return {'seconds': sum(r['seconds'] for r in records), 'requests_per_item': dict((m, n / items) for m, n in counts.items())}
+
+
+#: The single-item loops beside the fleet scenarios they compare with: (key, label, scenario key, start MTUs).
+FLEET_LOOPS = (
+    ('loop unchanged', 'vpnaas.cloud.ipsec_connection loop, unchanged', 'unchanged', wanted_mtu),
+    ('loop changed', 'vpnaas.cloud.ipsec_connection loop, 1 in %d changed' % FLEET_CHANGED_EVERY, 'changed', changed_mtu),
+)
+
+
+def part_fleet(runner: Runner, emu: Emulator, root: str, rounds: int, loop_items: int,
+               progress: Callable[[str], None]) -> dict:
+    """Part 4: ``rounds`` rounds of the five fleet scenarios and the two single-item loops, the order rotated each round."""
+    runs: list = [('scenario', s) for s in FLEET_SCENARIOS] + [('loop', loop) for loop in FLEET_LOOPS]
+    samples: dict = dict((s.key, []) for s in FLEET_SCENARIOS)
+    loops: dict = dict((loop[0], []) for loop in FLEET_LOOPS)
+    for round_number in range(rounds):
+        shift = round_number % len(runs)
+        for kind, what in runs[shift:] + runs[:shift]:
+            if kind == 'scenario':
+                outcome = dict(run_fleet_scenario(runner, emu, what, root), load=os.getloadavg()[0])
+                samples[what.key].append(outcome)
+                progress('  round %d/%d  %-48s %6.2f s task, %d requests, %5.1f MiB  (load %s)'
+                         % (round_number + 1, rounds, what.label, outcome['seconds'],
+                            sum(n for k, n in outcome['requests'].items() if not k.startswith('list ')),
+                            outcome['peak_mib'], load_average()))
+            else:
+                outcome = run_fleet_loop(runner, emu, loop_items, what[3])
+                loops[what[0]].append(outcome)
+                progress('  round %d/%d  %-48s %6.2f s for %d items  (load %s)'
+                         % (round_number + 1, rounds, what[1], outcome['seconds'], loop_items, load_average()))
+    table = {}
+    for scenario in FLEET_SCENARIOS:
+        own = samples[scenario.key]
+        requests = [o['requests'] for o in own]
+        table[scenario.key] = {
+            'label': scenario.label, 'seconds': [o['seconds'] for o in own], 'median': median([o['seconds'] for o in own]),
+            'process_median': median([o['process_seconds'] for o in own]), 'peak_mib': median([o['peak_mib'] for o in own]),
+            'requests': requests[-1], 'requests_same': all(r == requests[0] for r in requests),
+            'requests_text': '; '.join(sorted(set(requests_text(r) for r in requests))),
+            'target_seconds': scenario.target_seconds, 'writes_expected': scenario.writes,
+            'load': median([o['load'] for o in own])}
+    compared = {}
+    for key, label, scenario_key, _mtu_of in FLEET_LOOPS:
+        own = loops[key]
+        scale = float(FLEET_SIZE) / loop_items
+        ratios = [o['seconds'] * scale / s['seconds'] for o, s in zip(own, samples[scenario_key])]
+        compared[key] = {'label': label, 'scenario': scenario_key, 'items': loop_items, 'seconds': [o['seconds'] for o in own],
+                         'median': median([o['seconds'] for o in own]), 'scaled_median': median([o['seconds'] * scale for o in own]),
+                         'ratio': median(ratios), 'ratios': ratios, 'requests_per_item': own[-1]['requests_per_item']}
+    return {'scenarios': table, 'loops': compared, 'rounds': rounds, 'loop_items': loop_items}
+
+
+def fleet_checks(fleet: dict) -> list:
+    """The fleet targets, each as {scenario, target, measured, met, cause} (cause: why a miss, '' when met)."""
+    checks = []
+    for scenario in FLEET_SCENARIOS:
+        figures = fleet['scenarios'][scenario.key]
+        if scenario.target_seconds is not None:
+            met = figures['median'] <= scenario.target_seconds
+            overhead = figures['median'] - figures['process_median']
+            cause = '' if met else ('the module alone takes %.2f s as a bare process; the other %.2f s are Ansible\'s '
+                                    '(templating and checking the items, AnsiballZ, the result); 1-minute load average '
+                                    '%.1f on %d CPUs' % (figures['process_median'], overhead, figures['load'], os.cpu_count()))
+            checks.append(dict(scenario=scenario.key, target='task time <= %.0f s' % scenario.target_seconds,
+                               measured='%.2f s' % figures['median'], met=met, cause=cause))
+        writes = writes_of(figures['requests'])
+        expected = ' + '.join(['list pages'] + ['%d %s' % (n, kind) for kind, n in sorted(scenario.writes.items())])
+        met = writes == scenario.writes and figures['requests_same']
+        cause = ''
+        if not met:
+            extra = dict((kind, n - scenario.writes.get(kind, 0)) for kind, n in writes.items() if n != scenario.writes.get(kind))
+            missing = dict((kind, n) for kind, n in scenario.writes.items() if kind not in writes)
+            cause = 'requests beyond the expected: %s; expected but not sent: %s%s' % (
+                extra or 'none', missing or 'none', '' if figures['requests_same'] else '; the rounds differ')
+        checks.append(dict(scenario=scenario.key, target='requests = %s' % expected, measured=figures['requests_text'],
+                           met=met, cause=cause))
+    gathered = fleet['scenarios']['gathered']
+    met = gathered['peak_mib'] <= FLEET_RSS_TARGET_MIB
+    checks.append(dict(scenario='gathered', target='module peak RSS <= %.0f MiB' % FLEET_RSS_TARGET_MIB,
+                       measured='%.1f MiB' % gathered['peak_mib'], met=met,
+                       cause='' if met else 'the module holds the listings of %d connections and endpoint groups and its '
+                       'result at once' % FLEET_GATHERED))
+    for key, target in (('loop unchanged', FLEET_SPEEDUP_TARGET), ('loop changed', None)):
+        loop = fleet['loops'][key]
+        met = target is None or loop['ratio'] >= target
+        checks.append(dict(scenario=loop['scenario'],
+                           target=('fleet >= %.0fx faster than the ipsec_connection loop' % target) if target
+                           else 'fleet vs ipsec_connection loop (reported, no target)',
+                           measured='%.0fx' % loop['ratio'], met=met,
+                           cause='' if met else 'the fleet task takes %.2f s, the loop %.1f s scaled to %d items'
+                           % (fleet['scenarios'][loop['scenario']]['median'], loop['scaled_median'], FLEET_SIZE)))
+    return checks
+
+
+def fleet_targets(fleet: dict) -> list:
+    """The fleet targets as (target, measured, met, cause), each named after its scenario."""
+    labels = dict((s.key, s.label) for s in FLEET_SCENARIOS)
+    return [('%s: %s' % (labels[c['scenario']], c['target']), c['measured'], c['met'], c['cause'])
+            for c in fleet_checks(fleet) if 'no target' not in c['target']]
+
+
+# ---------------------------------------------------------------------------
 # Targets and the report
 # ---------------------------------------------------------------------------
 
-def check_targets(requests: dict, loops: dict) -> list:
-    """Each target of issue 7 with what was measured and whether it was met."""
+def check_targets(data: dict) -> list:
+    """Each target (of issue 7, and of the fleet) of the parts that ran, with what was measured and whether it was met."""
+    targets = []
+    if 'requests' in data:
+        targets += request_targets(data['requests'])
+    if 'loops' in data:
+        targets += loop_targets(data['loops'])
+    if 'fleet' in data:
+        targets += [(name, measured, met) for name, measured, met, _cause in fleet_targets(data['fleet'])]
+    return targets
+
+
+def request_targets(requests: dict) -> list:
+    """The request targets of issue 7 (part 1)."""
     targets = []
     for setup, tasks in requests.items():
         unchanged = [tasks[k]['api'] for k in ('unchanged, by id', 'unchanged, by name')]
@@ -504,6 +856,12 @@ def check_targets(requests: dict, loops: dict) -> list:
                         ' '.join(pending['sequence']),
                         pending['sequence'][:2] == ['GET', 'PUT'] and all(w == 'poll' for w in pending['sequence'][2:])
                         and pending['polls'] > 0))
+    return targets
+
+
+def loop_targets(loops: dict) -> list:
+    """The loop targets of issue 7 (part 2)."""
+    targets = []
     labels = [v.label for v in VARIANTS]
     for state, own in (('unchanged', labels[1]), ('changed', labels[2])):
         targets.append(('ipsec_connection loop within %.2fx of the uri GET floor, wall (%s)' % (LOOP_RATIO_TARGET, state),
@@ -554,7 +912,21 @@ def report(data: dict) -> str:
              % (info['cpus'], info['cpu_model'] or 'unknown model', info['system'], info['python'], info['ansible_core'],
                 data['load_before'], data['load_after']),
              'Emulator on 127.0.0.1 (Neutron flavour, id seed %d), %d seeded connections; %d-item loops, %d rounds; '
-             'total %.0f s.' % (ID_SEED, CONNECTIONS, data['items'], data['rounds'], data['total_seconds']), '']
+             'parts run: %s; total %.0f s.'
+             % (ID_SEED, CONNECTIONS, data['items'], data['rounds'], ', '.join(data['parts']), data['total_seconds']), '']
+    for part, section in (('requests', report_requests), ('loops', report_loops), ('process', report_process),
+                          ('fleet', report_fleet)):
+        if part in data:
+            lines += section(data)
+    lines += ['## Targets', '']
+    lines += markdown_table(['target', 'measured', 'result'],
+                            [[name, measured, 'met' if met else '**MISSED**'] for name, measured, met in data['targets']])
+    return '\n'.join(lines) + '\n'
+
+
+def report_requests(data: dict) -> list:
+    """Part 1 of the report: requests per task."""
+    lines: list = []
     requests = data['requests']
     columns = list(next(iter(requests.values())).keys())
     setup_columns = [c for c in columns if c != LOGIN_TASK]
@@ -569,6 +941,12 @@ def report(data: dict) -> str:
     info_column = next(c for c in columns if c.startswith('info'))
     lines += ['Info over %d connections, one task, token auth: %.2f s (task wall time, inside ansible-playbook).'
               % (CONNECTIONS, requests['token'][info_column]['seconds']), '']
+    return lines
+
+
+def report_loops(data: dict) -> list:
+    """Part 2 of the report: the loops."""
+    lines: list = []
     loops = data['loops']
     lines += ['## 2. Loop of %d items' % data['items'], '',
               'Wall: the loop task(s) timed by the callback (ansible-playbook start-up excluded). CPU: user + system '
@@ -583,6 +961,12 @@ def report(data: dict) -> str:
                      ' '.join('%.1f' % s for s in figures['seconds'])])
     lines += markdown_table(['variant', 'requests/item', 'wall s', 'wall ms/item', 'wall ratio to floor', 'CPU s',
                              'CPU ratio to floor', 'wall of each round (s)'], rows) + ['']
+    return lines
+
+
+def report_process(data: dict) -> list:
+    """Part 3 of the report: one module process."""
+    lines: list = []
     process = data['process']
     lines += ['## 3. One module process', '',
               'Run directly (`python -m <module> args.json`, no AnsiballZ), medians of %d runs; peak RSS from '
@@ -602,10 +986,48 @@ def report(data: dict) -> str:
         rows.append([method] + ['%.1f' % (prof[k] * 1000) for k in PROFILE_PARTS])
     lines += markdown_table(['auth', 'import', 'argument parsing', 'auth', 'HTTP', 'engine (find, plan, mask)',
                              'output', 'run total (excl. import)'], rows) + ['']
-    lines += ['## Targets', '']
-    lines += markdown_table(['target', 'measured', 'result'],
-                            [[name, measured, 'met' if met else '**MISSED**'] for name, measured, met in data['targets']])
-    return '\n'.join(lines) + '\n'
+    return lines
+
+
+def report_fleet(data: dict) -> list:
+    """Part 4 of the report: the hub's fleet, each figure beside its target."""
+    fleet = data['fleet']
+    checks = fleet_checks(fleet)
+    lines = ['## 4. A hub\'s fleet: vpnaas.cloud.ipsec_connections', '',
+             'The hub, seeded through `POST /_emulator/seed`: one VPN service (a router, no subnet, so endpoint groups on '
+             'both sides), its IKE and IPsec policies, its local endpoint group and, for each branch, an ACTIVE connection '
+             '(psk, peer address, MTU %d) with its own peer endpoint group `branch-NNNN-peers` of one CIDR, as the module '
+             'keeps them. The task names the VPN service, policies and local group by name, and gives each item\'s '
+             '`peer_networks`; no PENDING window (emulator `pending_seconds` 0). Task time: the callback, inside '
+             'ansible-playbook; requests: the emulator\'s log of that task (a wait\'s poll is a list page too); peak RSS: '
+             'the same module with the same options on the same seed, run again as a bare process (`python -m` with an '
+             'args file) under `probe.py measure` (`ru_maxrss` from `os.wait4`). Medians of %d rounds, the order rotated '
+             'each round.' % (WANTED_MTU, fleet['rounds']), '']
+    rows = []
+    for scenario in FLEET_SCENARIOS:
+        figures = fleet['scenarios'][scenario.key]
+        own = [c for c in checks if c['scenario'] == scenario.key and c['target'].startswith(('task', 'requests', 'module'))]
+        rows.append([scenario.label, '**%.2f**' % figures['median'], ' '.join('%.2f' % v for v in figures['seconds']),
+                     '%.2f' % figures['process_median'], '%.1f' % figures['peak_mib'], figures['requests_text'],
+                     '; '.join(c['target'] for c in own),
+                     '; '.join(('met' if c['met'] else '**MISSED** (%s)' % c['cause']) for c in own)])
+    lines += markdown_table(['scenario', 'task s', 'task s, each round', 'bare module s', 'peak RSS MiB', 'requests',
+                             'target', 'result'], rows) + ['']
+    lines += ['The loop of `vpnaas.cloud.ipsec_connection` over the first %d branches of the same seeds (each reference '
+              'by id, its fastest form), scaled to %d items (x%g); the ratio is the median over the rounds of (loop scaled '
+              '/ fleet task of the same round).' % (fleet['loop_items'], FLEET_SIZE, float(FLEET_SIZE) / fleet['loop_items']),
+              '']
+    rows = []
+    for loop in fleet['loops'].values():
+        check = next(c for c in checks if c['scenario'] == loop['scenario'] and 'loop' in c['target'])
+        per_item = ', '.join('%s %.2g' % (m, n) for m, n in sorted(loop['requests_per_item'].items()))
+        rows.append([loop['label'], loop['items'], '%.1f' % loop['median'], '%.0f' % loop['scaled_median'],
+                     '%.2f' % fleet['scenarios'][loop['scenario']]['median'], '**%.0fx**' % loop['ratio'], per_item,
+                     check['target'] if 'no target' not in check['target'] else '-',
+                     'reported' if 'no target' in check['target'] else 'met' if check['met'] else '**MISSED** (%s)' % check['cause']])
+    lines += markdown_table(['loop', 'items run', 'loop s', 'scaled to %d, s' % FLEET_SIZE, 'fleet task s', 'fleet faster by',
+                             'requests/item', 'target', 'result'], rows) + ['']
+    return lines
 
 
 def load_average() -> str:
@@ -623,19 +1045,33 @@ def collections_root() -> str:
     return root
 
 
-def main() -> int:
-    """Command line: ``bench.py [--items N] [--rounds N] [--output DIR]``."""
+PARTS = ('requests', 'process', 'loops', 'fleet')
+
+
+def main() -> int:  # pylint: disable=too-many-locals
+    """Command line: ``bench.py [--items N] [--rounds N] [--parts LIST] [--fleet-rounds N] [--fleet-loop-items N] [--output DIR]``."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--items', type=int, default=20, help='connections in each timed loop (default 20)')
     parser.add_argument('--rounds', type=int, default=4, help='interleaved rounds of the loops (default 4)')
+    parser.add_argument('--parts', default=','.join(PARTS),
+                        help='the parts to run, comma-separated, of %s (default: all); a partial run writes '
+                        'bench-<parts>.md instead of bench.md' % ', '.join(PARTS))
+    parser.add_argument('--fleet-rounds', type=int, default=3, help='rounds of the fleet scenarios (default 3)')
+    parser.add_argument('--fleet-loop-items', type=int, default=FLEET_LOOP_ITEMS,
+                        help='items of the ipsec_connection loop beside the fleet, scaled to %d (default %d)'
+                        % (FLEET_SIZE, FLEET_LOOP_ITEMS))
     parser.add_argument('--output', default=str(REPO / 'tests' / 'output' / 'bench'), help='report directory')
     options = parser.parse_args()
-    if options.items < 1 or options.rounds < 1:
-        parser.error('--items and --rounds must be at least 1')
+    parts = [part for part in PARTS if part in options.parts.split(',')]
+    unknown = sorted(set(options.parts.split(',')) - set(PARTS))
+    if unknown or not parts:
+        parser.error('--parts: unknown part(s) %s; choose among %s' % (', '.join(unknown) or '(none given)', ', '.join(PARTS)))
+    if min(options.items, options.rounds, options.fleet_rounds) < 1 or not 1 <= options.fleet_loop_items <= FLEET_SIZE:
+        parser.error('--items, --rounds and --fleet-rounds must be at least 1, --fleet-loop-items 1 to %d' % FLEET_SIZE)
     root = collections_root()
     started = time.perf_counter()
     data: dict[str, Any] = {'date': datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), 'machine': machine(),
-                            'load_before': load_average(), 'items': options.items, 'rounds': options.rounds}
+                            'load_before': load_average(), 'items': options.items, 'rounds': options.rounds, 'parts': parts}
 
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -644,29 +1080,37 @@ def main() -> int:
     try:
         with Emulator(flavour='neutron', id_seed=ID_SEED, pending_seconds=0) as emu:
             runner = Runner(work, emu)
-            progress('== 1. requests per task')
-            data['requests'] = part_requests(runner, emu)
-            progress('== 3. one module process')
-            data['process'] = part_process(emu, work, sys.executable, root)
-            progress('== 2. loops of %d items, %d rounds' % (options.items, options.rounds))
-            data['loops'] = part_loops(runner, emu, options.items, options.rounds, progress)
+            if 'requests' in parts:
+                progress('== 1. requests per task')
+                data['requests'] = part_requests(runner, emu)
+            if 'process' in parts:
+                progress('== 3. one module process')
+                data['process'] = part_process(emu, work, sys.executable, root)
+            if 'loops' in parts:
+                progress('== 2. loops of %d items, %d rounds' % (options.items, options.rounds))
+                data['loops'] = part_loops(runner, emu, options.items, options.rounds, progress)
+            if 'fleet' in parts:
+                progress('== 4. a hub of %d branches with vpnaas.cloud.ipsec_connections, %d rounds'
+                         % (FLEET_SIZE, options.fleet_rounds))
+                data['fleet'] = part_fleet(runner, emu, root, options.fleet_rounds, options.fleet_loop_items, progress)
     except Exception:
         print('benchmark failed; its work directory is kept: %s' % work, file=sys.stderr)
         raise
-    data['targets'] = check_targets(data['requests'], data['loops'])
+    data['targets'] = check_targets(data)
     data['load_after'] = load_average()
     data['total_seconds'] = time.perf_counter() - started
     text = report(data)
     output = Path(options.output)
     output.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')
-    (output / ('bench-%s.md' % stamp)).write_text(text, encoding='utf-8')
-    (output / 'bench.md').write_text(text, encoding='utf-8')
-    (output / 'bench.json').write_text(json.dumps(data, indent=1, default=str), encoding='utf-8')
+    name = 'bench' if parts == list(PARTS) else 'bench-' + '-'.join(parts)
+    (output / ('%s-%s.md' % (name, stamp))).write_text(text, encoding='utf-8')
+    (output / ('%s.md' % name)).write_text(text, encoding='utf-8')
+    (output / ('%s.json' % name)).write_text(json.dumps(data, indent=1, default=str), encoding='utf-8')
     shutil.rmtree(work, ignore_errors=True)
     print(text)
-    print('Written to %s' % (output / 'bench.md'))
-    missed = [name for name, _measured, met in data['targets'] if not met]
+    print('Written to %s' % (output / ('%s.md' % name)))
+    missed = [target for target, _measured, met in data['targets'] if not met]
     if missed:
         print('Targets missed: %d (see the Targets table)' % len(missed))
     return 0
