@@ -237,7 +237,7 @@ def command(method: str, parts: tuple, body: dict = None) -> str:
 # Plans of items
 # ---------------------------------------------------------------------------
 
-@dataclass
+@dataclass(eq=False)  # plans are compared by identity: ``plan in waiting`` must not compare every field
 class ItemPlan:
     """What to do with one connection of the fleet."""
 
