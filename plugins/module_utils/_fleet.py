@@ -32,7 +32,7 @@ from ansible_collections.vpnaas.cloud.plugins.module_utils._errors import ApiErr
 from ansible_collections.vpnaas.cloud.plugins.module_utils._planner import Plan, plan_create, plan_update
 from ansible_collections.vpnaas.cloud.plugins.module_utils._resource import VpnaasModule
 from ansible_collections.vpnaas.cloud.plugins.module_utils._schema import (
-    InputError, length, looks_like_id, networks, printable, validate_options,
+    InputError, fields_problem, looks_like_id, networks, validate_options,
 )
 from ansible_collections.vpnaas.cloud.plugins.module_utils._store import (
     DEFAULT_WAIT_TIMEOUT, PENDING_STATUSES, Store, outcome_unknown, refused_as_pending, settled,
@@ -116,18 +116,11 @@ def item_label(index: int, item: dict) -> str:
 def item_problem(item: dict) -> Optional[str]:
     """Why one item of ``config`` is unusable (its own checks, not those needing the API), or None."""
     for fld in ITEM_FIELDS:
-        value = item.get(fld.name)
-        if value is not None:
-            for check in fld.checks:
-                problem = check(value)
-                if problem:
-                    return '%s: %s' % (fld.name, problem)
-        if fld.by_name and item.get(fld.by_name) is not None:
-            if item.get(fld.name) is not None:
-                return 'parameters are mutually exclusive: %s|%s' % (fld.by_name, fld.name)
-            problem = length(1, 255)(item[fld.by_name]) or printable(item[fld.by_name])
-            if problem:
-                return '%s: %s' % (fld.by_name, problem)
+        if fld.by_name and item.get(fld.by_name) is not None and item.get(fld.name) is not None:
+            return 'parameters are mutually exclusive: %s|%s' % (fld.by_name, fld.name)
+    problem = fields_problem(ITEM_FIELDS, item)
+    if problem:
+        return problem
     if item.get('peer_networks') is not None:
         given = [name for name in ('peer_ep_group', 'peer_ep_group_id', 'peer_cidrs') if item.get(name) is not None]
         if given:
@@ -159,11 +152,9 @@ def validate_fleet(params: dict) -> None:
         raise InputError('parallel: must be between 1 and %d (got %d)' % (MAX_PARALLEL, params['parallel']))
     if params['wait_timeout'] <= 0:
         raise InputError('wait_timeout: must be a positive number of seconds (got %d)' % params['wait_timeout'])
-    for option in ('vpnservice', 'ikepolicy', 'ipsecpolicy', 'local_ep_group'):
-        value = params.get(option)
-        problem = (length(1, 255)(value) or printable(value)) if value is not None else None
-        if problem:
-            raise InputError('%s: %s' % (option, problem))
+    problem = fields_problem(tuple(fld for fld in CONNECTION.fields if fld.by_name), params)  # the top-level references
+    if problem:
+        raise InputError(problem)
     seen = {}
     for index, item in enumerate(params.get('config') or []):
         problem = item_problem(item)
@@ -533,9 +524,7 @@ class FleetModule:
         def guarded(plan):
             try:
                 work(plan)
-            except ApiError as exc:
-                plan.error = str(exc)
-            except InputError as exc:
+            except (ApiError, InputError) as exc:
                 plan.error = str(exc)
             except Exception as exc:  # pylint: disable=broad-except  # one item's bug must not hide the others' results
                 plan.error = 'unexpected %s: %s' % (type(exc).__name__, exc)
@@ -704,12 +693,11 @@ class FleetModule:
             return
 
         def state_of(plan, found):
-            cid = (plan.after or {}).get('id') or (plan.current or {}).get('id')
-            return found.get(cid), cid
+            return found.get((plan.after or {}).get('id') or (plan.current or {}).get('id'))
 
         def done(found):
             for plan in touched:
-                conn, _cid = state_of(plan, found)
+                conn = state_of(plan, found)
                 if plan.action == 'delete' and conn is not None:
                     return False
                 if plan.action != 'delete' and not settled(conn):
@@ -718,7 +706,7 @@ class FleetModule:
 
         def describe(found):
             left = [plan.name for plan in touched
-                    if (state_of(plan, found)[0] is not None if plan.action == 'delete' else not settled(state_of(plan, found)[0]))]
+                    if (state_of(plan, found) is not None if plan.action == 'delete' else not settled(state_of(plan, found)))]
             return 'connections to settle; still pending: %s' % ', '.join(sorted(left))
         if done(self.known_after(touched)):
             return
@@ -729,7 +717,7 @@ class FleetModule:
                 plan.error = str(exc)
             return
         for plan in touched:
-            conn, _cid = state_of(plan, listing)
+            conn = state_of(plan, listing)
             if plan.action == 'delete':
                 continue
             if conn is None:

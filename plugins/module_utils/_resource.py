@@ -38,11 +38,6 @@ from ansible_collections.vpnaas.cloud.plugins.module_utils._store import (
     settled,
 )
 
-_in_use = in_use
-_outcome_unknown = outcome_unknown
-_settled = settled
-_matches = matches
-
 
 class VpnaasModule(AnsibleModule):
     """AnsibleModule through which no secret leaves: the one owner of redaction in a module run.
@@ -246,11 +241,11 @@ class ResourceModule:
         name = self.params.get('name')
         if not name:
             raise InputError('one of id or name is required to identify the %s' % self.resource.noun)
-        matches = self.list({'name': name})
-        if len(matches) > 1:
+        found = self.list({'name': name})
+        if len(found) > 1:
             raise InputError("%d %ss are named '%s' (ids: %s); give id to choose one"
-                             % (len(matches), self.resource.noun, name, _ids(matches)))
-        return matches[0] if matches else None
+                             % (len(found), self.resource.noun, name, _ids(found)))
+        return found[0] if found else None
 
     # -- planning and applying ---------------------------------------------------------
     def plan(self, current: dict) -> Plan:
@@ -303,7 +298,7 @@ class ResourceModule:
         deadline = time.monotonic() + self.wait_seconds()
         while True:
             if self.waits() and current.get('status') in PENDING_STATUSES:
-                current = self.wait_for(current['id'], _settled, 'to leave status %s' % current['status'],
+                current = self.wait_for(current['id'], settled, 'to leave status %s' % current['status'],
                                         deadline=deadline)
                 if not current:
                     raise ApiError('%s was deleted while waiting to update it' % self.label())
@@ -321,7 +316,7 @@ class ResourceModule:
                                        exc.status, exc.api_message)
                     current = dict(current, status='PENDING_UPDATE')
                     continue
-                if _outcome_unknown(exc):
+                if outcome_unknown(exc):
                     return plan, self.observe_update(plan, current, exc)
                 raise
             self.written = True
@@ -366,7 +361,7 @@ class ResourceModule:
         except ApiError as exc:
             if exc.status == 404:  # gone already: someone else deleted it meanwhile
                 return
-            if not _outcome_unknown(exc) or self.show(current['id']) is not None:
+            if not outcome_unknown(exc) or self.show(current['id']) is not None:
                 raise
         self.written = True
         if self.waits():
@@ -377,7 +372,7 @@ class ResourceModule:
         if not self.waits() or not resource_after.get('id'):
             return resource_after
         if resource_after.get('status') in PENDING_STATUSES:
-            resource_after = self.wait_for(resource_after['id'], _settled, 'to leave status %s after the %s'
+            resource_after = self.wait_for(resource_after['id'], settled, 'to leave status %s after the %s'
                                            % (resource_after['status'], what))
         if not resource_after:
             raise ApiError('%s disappeared after the %s' % (self.label(self.last_seen), what))
@@ -453,7 +448,7 @@ class ResourceModule:
 
     def look_up_after(self, error: ApiError):
         """After a create of unknown outcome: the resource found by name (the create happened), or None."""
-        if not _outcome_unknown(error) or not self.params.get('name'):
+        if not outcome_unknown(error) or not self.params.get('name'):
             return None
         self.module.warn('The create of %s had no clear answer (%s); looking it up by name instead of sending it '
                          'again' % (self.label(), error))
@@ -482,7 +477,7 @@ class ResourceModule:
             self.fail(str(exc))
         except ApiError as exc:
             verb = {'create': 'create', 'update': 'update', 'delete': 'delete'}.get(plan.action if plan else '', 'read')
-            if _in_use(exc) and self.resource.used_by and verb in ('update', 'delete'):
+            if in_use(exc) and self.resource.used_by and verb in ('update', 'delete'):
                 self.fail(self.in_use_message(exc, verb, current))
             self.resource.add_hints(exc, self.params)
             self.fail('Failed to %s %s: %s' % (verb, self.label(current or self.last_seen), exc))
@@ -529,7 +524,7 @@ class ResourceModule:
             self.connect()
             if self.params.get('id'):
                 found = self.show(self.params['id'])
-                items = [found] if found and all(_matches(found.get(k), v) for k, v in filters.items()) else []
+                items = [found] if found and all(matches(found.get(k), v) for k, v in filters.items()) else []
             else:
                 query = dict(filters)
                 if self.params.get('name') is not None:

@@ -239,20 +239,29 @@ def validate_options(params: dict) -> None:
         raise InputError("id: '%s' %s" % (shown, problem))
 
 
-def validate_input(resource: Resource, params: dict) -> None:
-    """Run every field's checks on the options the user set; raise ``InputError`` naming the option."""
-    validate_options(params)
-    for fld in resource.fields:
-        value = params.get(fld.name)
+def fields_problem(fields: tuple, values: dict) -> Optional[str]:
+    """The first problem, as ``option: problem``, of the values set in ``values`` for ``fields`` (each field's
+    checks, and the by-name companion of a reference), or None. For a module's options or one item of a list."""
+    for fld in fields:
+        value = values.get(fld.name)
         if value is not None:
             for check in fld.checks:
                 problem = check(value)
                 if problem:
-                    raise InputError('%s: %s' % (fld.name, problem))
-        if fld.by_name and params.get(fld.by_name) is not None:
-            problem = length(1, 255)(params[fld.by_name]) or printable(params[fld.by_name])
+                    return '%s: %s' % (fld.name, problem)
+        if fld.by_name and values.get(fld.by_name) is not None:
+            problem = length(1, 255)(values[fld.by_name]) or printable(values[fld.by_name])
             if problem:
-                raise InputError('%s: %s' % (fld.by_name, problem))
+                return '%s: %s' % (fld.by_name, problem)
+    return None
+
+
+def validate_input(resource: Resource, params: dict) -> None:
+    """Run every field's checks on the options the user set; raise ``InputError`` naming the option."""
+    validate_options(params)
+    problem = fields_problem(resource.fields, params)
+    if problem:
+        raise InputError(problem)
     for option_check in resource.option_checks:
         problem = option_check(params)
         if problem:

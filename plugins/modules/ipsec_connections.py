@@ -226,6 +226,8 @@ notes:
     only the connections of O(vpnservice).
   - The peer endpoint groups are named C(<name>-peers). A group of another name is never deleted. A group that the
     API refuses to delete (still in use) is kept, with a warning.
+  - With O(wait), the module waits as the option says, with one difference. A delete is done once the API accepts
+    it. The listing is polled until the connection is gone only when its peer endpoint group is deleted after it.
   - The writes of one run are not a transaction. When some items fail, the others are done. Run the task again once
     the cause is fixed; it picks up where the failed items are.
 seealso:
