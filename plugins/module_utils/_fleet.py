@@ -244,7 +244,8 @@ class ItemPlan:
     error: Optional[str] = None
     after: Optional[dict] = None
     written: bool = False
-    pending: bool = False
+    #: The API's refusal of the update because the connection had turned PENDING_* (it is written again after the wait).
+    refused: Optional[ApiError] = None
     commands: list = dataclass_field(default_factory=list)
 
     @property
@@ -508,16 +509,27 @@ class FleetModule:
 
     # -- writing ---------------------------------------------------------------------
     def apply_all(self) -> None:
-        """Carry the plans out: writes in a bounded pool, PENDING waited out by polling the listing."""
-        todo = [plan for plan in self.plans if plan.error is None and plan.changed]
-        while todo:
-            waiting = [plan for plan in todo if plan.action == 'update' and plan.current.get('status') in PENDING_STATUSES]
-            ready = [plan for plan in todo if plan not in waiting]
-            self.pool(self.write, ready)
-            waiting += [plan for plan in ready if plan.pending]
-            todo = self.replanned(waiting) if waiting else []
+        """Carry the plans out: writes in a bounded pool, PENDING waited out by the store, polling the listing."""
+        self.connections.write_through_pending(
+            [plan for plan in self.plans if plan.error is None and plan.changed],
+            lambda plan: plan.action == 'update' and plan.current.get('status') in PENDING_STATUSES,
+            self.write_all, lambda: self.connections.index({'vpnservice_id': self.scope}), self.replan, self.failed,
+            lambda plan: "connection '%s'" % plan.name,
+            lambda waiting, found: 'connections to leave their PENDING status; still pending: %s' % ', '.join(
+                sorted(plan.name for plan in waiting if not settled(found.get(plan.current['id'])))),
+            self.deadline, self.params['wait_timeout'], option='wait_timeout')
         self.settle()
         self.pool(self.remove_old_group, [plan for plan in self.plans if plan.error is None and plan.old_group is not None])
+
+    def write_all(self, plans: list) -> list:
+        """Write ``plans`` in the pool; the (plan, error) of each update the API refused because of a PENDING status."""
+        self.pool(self.write, plans)
+        return [(plan, plan.refused) for plan in plans if plan.refused is not None and plan.error is None]
+
+    @staticmethod
+    def failed(plan: ItemPlan, error: ApiError) -> None:
+        """One item failed: recorded, the others go on."""
+        plan.error = str(error)
 
     def pool(self, work, plans: list) -> None:
         """Run ``work(plan)`` for each plan, at most ``parallel`` at a time; an exception fails that item only."""
@@ -537,7 +549,7 @@ class FleetModule:
 
     def write(self, plan: ItemPlan) -> None:
         """The create, update or delete of one item (and the creation of its new peer endpoint group)."""
-        plan.pending = False
+        plan.refused = None
         if plan.action == 'delete':
             self.delete(plan)
             return
@@ -600,8 +612,7 @@ class FleetModule:
             answer = self.connections.update(plan.current['id'], plan.plan.body)
         except ApiError as exc:
             if refused_as_pending(exc) and self.params['wait']:
-                plan.pending = True
-                plan.current = dict(plan.current, status='PENDING_UPDATE')
+                plan.refused = exc  # the store waits, then this item is planned again
                 return
             if not outcome_unknown(exc):
                 raise
@@ -656,35 +667,22 @@ class FleetModule:
         return self.connections.wait_for(lambda: self.connections.index({'vpnservice_id': self.scope}), done, describe,
                                          self.deadline, self.params['wait_timeout'], option='wait_timeout')
 
-    def replanned(self, waiting: list) -> list:
-        """Wait until the PENDING items settle, then plan them again from what the listing shows."""
-        ids = [plan.current['id'] for plan in waiting]
+    def replan(self, plan: ItemPlan, current: Optional[dict]) -> bool:
+        """After the wait: plan the item again from what the listing shows; True when it still has writes to do."""
+        if current is None:
+            plan.error = 'it was deleted while waiting to update it'
+            return False
+        plan.current = current
+        self.current[current['id']] = current
         try:
-            listing = self.poll(lambda found: all(settled(found.get(cid)) for cid in ids),
-                                lambda found: 'connections to leave their PENDING status; still pending: %s' % ', '.join(
-                                    sorted(plan.name for plan in waiting if not settled(found.get(plan.current['id'])))))
-        except ApiError as exc:
-            for plan in waiting:
-                plan.error = str(exc)
-            return []
-        again = []
-        for plan in waiting:
-            current = listing.get(plan.current['id'])
-            if current is None:
-                plan.error = 'it was deleted while waiting to update it'
-                continue
-            plan.current = current
-            self.current[current['id']] = current
-            try:
-                plan.plan = plan_update(CONNECTION, current, plan.desired, self.params['update_psk'])
-            except InputError as exc:
-                plan.error = str(exc)
-                continue
-            if plan.plan.changed:
-                again.append(plan)
-            else:
-                plan.action = 'none' if plan.new_group is None and plan.old_group is None else plan.action
-        return again
+            plan.plan = plan_update(CONNECTION, current, plan.desired, self.params['update_psk'])
+        except InputError as exc:
+            plan.error = str(exc)
+            return False
+        if plan.plan.changed:
+            return True
+        plan.action = 'none' if plan.new_group is None and plan.old_group is None else plan.action
+        return False
 
     def settle(self) -> None:
         """With ``wait``: poll the listing until every connection written leaves PENDING_* (deleted ones: are gone)."""

@@ -113,6 +113,15 @@ def _no_log_values(spec: dict, params: object) -> list:
     return found
 
 
+class _Pending:
+    """One update on its way through the store's PENDING wait: the resource as last seen, the plan, the result."""
+
+    __slots__ = ('current', 'plan', 'after')
+
+    def __init__(self, current: dict, plan: Plan) -> None:
+        self.current, self.plan, self.after = current, plan, current
+
+
 class ResourceModule:
     """Runs one resource module: options -> find -> plan -> apply -> result.
 
@@ -285,43 +294,51 @@ class ResourceModule:
         return self.params.get('wait_timeout') or DEFAULT_WAIT_TIMEOUT
 
     def update(self, plan: Plan, current: dict) -> tuple:
-        """PUT the changed fields, first waiting out a PENDING_* status (the API refuses updates then).
+        """PUT the changed fields, waiting out a PENDING_* status first (the API refuses updates then).
 
-        The wait can end in a different resource (someone else changed it meanwhile):
-        then the plan is made again, so that the PUT still holds only what differs.
-        Another client may keep the resource PENDING: this goes on until ``wait_timeout``
-        has passed, not for a fixed number of attempts.  A PUT whose answer is lost or
-        unreadable is followed by a GET: when that shows the change, it happened.
-        Returns the plan carried out and the resource after it.
+        The waiting is the store's (``Store.write_through_pending``, as for a fleet): the wait
+        can end in a different resource (someone else changed it meanwhile), and then the plan
+        is made again, so that the PUT still holds only what differs. Another client may keep
+        the resource PENDING: this goes on until ``wait_timeout`` has passed, not for a fixed
+        number of attempts. A PUT whose answer is lost or unreadable is followed by a GET:
+        when that shows the change, it happened. Returns the plan carried out and the resource after it.
         """
-        key, path = self.resource.key, self.resource.path(current['id'])
-        deadline = time.monotonic() + self.wait_seconds()
-        while True:
-            if self.waits() and current.get('status') in PENDING_STATUSES:
-                current = self.wait_for(current['id'], settled, 'to leave status %s' % current['status'],
-                                        deadline=deadline)
-                if not current:
-                    raise ApiError('%s was deleted while waiting to update it' % self.label())
-                plan = plan_update(self.resource, current, self.desired, self.update_secrets)
-                if not plan.changed:
-                    return plan, current
-            try:
-                answer = self.client.call('PUT', path, body={key: plan.body})
-            except ApiError as exc:
-                # The status can turn PENDING_* between our GET and our PUT (another client's update).
-                if self.waits() and refused_as_pending(exc):
-                    if time.monotonic() >= deadline:
-                        raise ApiError('%s stayed in a PENDING status for %s seconds (wait_timeout); the API said: %s'
-                                       % (self.label(current), self.wait_seconds(), exc), exc.method, exc.url,
-                                       exc.status, exc.api_message)
-                    current = dict(current, status='PENDING_UPDATE')
-                    continue
-                if outcome_unknown(exc):
-                    return plan, self.observe_update(plan, current, exc)
-                raise
-            self.written = True
-            after = self.answer_or_predicted(answer, 'PUT', path, plan.predicted)
-            return plan, after
+        item = _Pending(current, plan)
+        resource_id, path = current['id'], self.resource.path(current['id'])
+
+        def write(items: list) -> list:
+            for one in items:
+                try:
+                    answer = self.store.update(resource_id, one.plan.body)
+                except ApiError as exc:
+                    # The status can turn PENDING_* between our GET and our PUT (another client's update).
+                    if self.waits() and refused_as_pending(exc):
+                        return [(one, exc)]
+                    if outcome_unknown(exc):
+                        one.after = self.observe_update(one.plan, one.current, exc)
+                        return []
+                    raise
+                self.written = True
+                one.after = self.answer_or_predicted(answer, 'PUT', path, one.plan.predicted)
+            return []
+
+        def replan(one: _Pending, found: dict) -> bool:
+            if not found:
+                raise ApiError('%s was deleted while waiting to update it' % self.label())
+            one.current = one.after = found
+            one.plan = plan_update(self.resource, found, self.desired, self.update_secrets)
+            return one.plan.changed
+
+        def fail(_one: _Pending, error: ApiError) -> None:
+            raise error
+
+        self.store.write_through_pending(
+            [item], lambda one: self.waits() and one.current.get('status') in PENDING_STATUSES, write,
+            lambda: {resource_id: self.show(resource_id)}, replan, fail, lambda one: self.label(one.current),
+            lambda waiting, found: '%s %s to leave status %s; the last status seen was %s' % (
+                self.resource.noun, resource_id, waiting[0].current['status'], (found.get(resource_id) or {}).get('status')),
+            time.monotonic() + self.wait_seconds(), self.wait_seconds())
+        return item.plan, item.after
 
     def answer_or_predicted(self, answer: dict, method: str, path: tuple, predicted: dict) -> dict:
         """The resource a write answered with; the prediction when the body is empty (some clouds send none)."""

@@ -9,7 +9,8 @@ A ``Store`` reads and writes one kind of resource through a ``Client``. Every an
 checked against the resource's table (``_schema.normalized_answer``) before anyone plans
 with it. No ``AnsibleModule`` here: the runners (``_resource`` for one item, ``_fleet``
 for many) own options, messages and results. What a PENDING_* status means, and when an
-error leaves the outcome of a write unknown, is decided here, for both.
+error leaves the outcome of a write unknown, is decided here, for both; so is the loop that
+waits a PENDING status out, reads again, plans again and writes (``write_through_pending``).
 """
 
 from __future__ import annotations
@@ -194,3 +195,51 @@ class Store:
                 raise ApiError('timed out after %s seconds%s waiting for %s'
                                % (timeout, ' (%s)' % option if option else '', describe(found)))
             time.sleep(interval)
+
+    def write_through_pending(self, todo: list, pending: Callable, write: Callable, read: Callable, replan: Callable,
+                              fail: Callable, label: Callable, describe: Callable, deadline: float, timeout: float,
+                              option: str = None) -> None:
+        """The one place where a PENDING_* status is waited out around writes: wait, read, plan again, write.
+
+        The API refuses an update while a resource is PENDING_* (its agent, or another client,
+        is at work on it), and a resource can turn PENDING between the read and the write.
+        Both runners go through here: one module with one item, a fleet with many.
+
+        - ``todo``: the items to write; each has ``current``, the resource as last seen (with ``id``).
+        - ``pending(item)``: whether to wait before writing the item (its ``current`` is PENDING_*).
+        - ``write(items)``: write them (one PUT, or a bounded pool of writes); returns ``(item, error)``
+          for each the API refused because of a PENDING status. Other failures are ``write``'s own.
+        - ``read()``: ``{id: resource}`` of the items waited on: one GET, or the scope's listing
+          (one request for every item). A resource missing there was deleted.
+        - ``replan(item, resource or None)``: plan the item again from what was read; True when it
+          still has something to write (the wait can end in a resource someone else changed).
+        - ``fail(item, error)``: the item failed (raise, or record it and go on with the others).
+        - ``label(item)`` and ``describe(items waited on, last read)``: words for the messages.
+
+        Waiting goes on until ``deadline`` (``timeout`` seconds from the start, named by
+        ``option`` in the message), not for a fixed number of attempts; a write refused as
+        PENDING after the deadline fails with the API's words.
+        """
+        while todo:
+            waiting = [item for item in todo if pending(item)]
+            refused = write([item for item in todo if not pending(item)])
+            for item, error in refused:
+                if time.monotonic() >= deadline:
+                    fail(item, ApiError('%s stayed in a PENDING status for %s seconds%s; the API said: %s'
+                                        % (label(item), timeout, ' (%s)' % (option or 'wait_timeout'), error),
+                                        error.method, error.url, error.status, error.api_message))
+                    continue
+                item.current = dict(item.current, status='PENDING_UPDATE')
+                waiting.append(item)
+            if not waiting:
+                return
+            ids = [item.current['id'] for item in waiting]
+            try:
+                found = self.wait_for(read, lambda listing, ids=ids: all(settled(listing.get(rid)) for rid in ids),
+                                      lambda listing, waiting=waiting: describe(waiting, listing),
+                                      deadline, timeout, option=option)
+            except ApiError as exc:
+                for item in waiting:
+                    fail(item, exc)
+                return
+            todo = [item for item in waiting if replan(item, found.get(item.current['id']))]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpnaas.cloud.plugins.module_utils import _client, _resource, _store
+from ansible_collections.vpnaas.cloud.plugins.module_utils import _client, _fleet, _resource, _store
 from ansible_collections.vpnaas.cloud.tests.unit.api import install, run_module
 
 
@@ -30,7 +30,7 @@ class FakeClock:
 def clock(monkeypatch):
     """Every unit test runs on a fake clock; ``clock.sleeps`` lists the waits asked for."""
     fake = FakeClock()
-    for module in (_client, _resource, _store):
+    for module in (_client, _fleet, _resource, _store):
         monkeypatch.setattr(module.time, 'sleep', fake.sleep)
         monkeypatch.setattr(module.time, 'monotonic', fake.monotonic)
     return fake

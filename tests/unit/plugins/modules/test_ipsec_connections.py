@@ -308,6 +308,23 @@ def test_a_put_refused_as_pending_is_planned_again_after_the_wait(api, run):
     assert not failed and result['changed'] is False, result
 
 
+def test_a_put_refused_as_pending_again_and_again_fails_at_wait_timeout(api, run, clock):
+    # The listing shows the connection settled each time, but every PUT is refused: the store's deadline ends it.
+    refusal = {'NeutronError': {'type': 'VPNStateInvalidToUpdate', 'message': 'Invalid state PENDING_UPDATE of vpnaas '
+                                'resource', 'detail': ''}}
+    expect_reads(api, [branch(1)], [group(1)])
+    for _round in range(4):
+        api.expect('PUT', CONNS + '/' + cid(1), body={'ipsec_site_connection': {'mtu': 1400}}, status=400, answer=refusal)
+        expect_reads(api, [branch(1)])
+    api.expect('PUT', CONNS + '/' + cid(1), body={'ipsec_site_connection': {'mtu': 1400}}, status=400, answer=refusal)
+    result, failed, _out = run(main, args(config=[item(1, mtu=1400)], wait_timeout=2))
+    assert failed and result['changed'] is False
+    assert result['failures'][0]['name'] == 'branch-1'
+    assert "connection 'branch-1' stayed in a PENDING status for 2 seconds (wait_timeout)" in result['failures'][0]['msg']
+    assert 'Invalid state PENDING_UPDATE' in result['failures'][0]['msg']
+    assert clock.sleeps == [0.5, 0.5, 0.5, 0.5]
+
+
 def test_a_lost_create_answer_is_looked_up_and_never_sent_again(api, run):
     expect_reads(api, [], [])
     api.expect('POST', GROUPS, body=ANY, status=201, answer={'endpoint_group': group(4)})
