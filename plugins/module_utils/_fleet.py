@@ -440,6 +440,16 @@ class FleetModule:
             return None
         return group
 
+    def leftover_group(self, name: str, wanted: list) -> Optional[dict]:
+        """A peer endpoint group named after connection ``name`` (``<name>-peers``) holding exactly ``wanted``,
+        that no connection of the VPN service uses: left behind when the connection was deleted elsewhere."""
+        used = set(conn.get('peer_ep_group_id') for conn in self.current.values())
+        for group in sorted(self.groups.values(), key=lambda found: found['id']):
+            if (group.get('name') == managed_group_name(name) and group.get('type') == 'cidr' and group['id'] not in used
+                    and sorted(set(compare.set_item(entry) for entry in group.get('endpoints') or [])) == wanted):
+                return group
+        return None
+
     def plan_item(self, plan: ItemPlan, item: dict, shared: dict) -> None:
         """Plan a create or an update of one item (merged, replaced, overridden)."""
         desired = self.desired_of(item, shared)
@@ -448,8 +458,14 @@ class FleetModule:
             wanted = sorted(set(compare.normalize_network(entry) for entry in item['peer_networks']))
             group = self.groups.get((current or {}).get('peer_ep_group_id'))
             have = sorted(set(compare.set_item(entry) for entry in (group or {}).get('endpoints') or []))
+            leftover = self.leftover_group(item['name'], wanted)
             if group is not None and group.get('type') == 'cidr' and have == wanted:
                 desired['peer_ep_group_id'] = group['id']
+            elif leftover is not None:
+                # The group this module made for the connection outlived it (deleted elsewhere): used again, not made twice.
+                desired['peer_ep_group_id'] = leftover['id']
+                if current is not None:
+                    plan.old_group = self.managed_group_of(current)
             else:
                 plan.new_group = wanted
                 desired['peer_ep_group_id'] = NEW_GROUP % managed_group_name(item['name'])

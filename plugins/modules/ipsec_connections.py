@@ -117,6 +117,8 @@ options:
             updated, not made again). The old group is then deleted, if it is named C(<name>-peers) and no other
             connection of the VPN service uses it.
           - The group is deleted with the connection on the same terms. Groups of other names are never deleted.
+          - A C(<name>-peers) group that holds exactly these networks and that no connection of the VPN service uses
+            (left behind when the connection was deleted outside this module) is used again rather than made twice.
           - Mutually exclusive with O(config[].peer_ep_group), O(config[].peer_ep_group_id) and O(config[].peer_cidrs).
         type: list
         elements: str

@@ -325,6 +325,31 @@ def test_a_put_refused_as_pending_again_and_again_fails_at_wait_timeout(api, run
     assert clock.sleeps == [0.5, 0.5, 0.5, 0.5]
 
 
+def test_a_connection_deleted_elsewhere_is_made_again_with_the_peer_group_it_left(api, run):
+    # branch-4 was deleted outside Ansible; its group branch-4-peers (same networks, unused) is used again.
+    expect_reads(api, [branch(1)], [group(1), group(4)])
+    api.expect('POST', CONNS, body=ANY, status=201, answer={'ipsec_site_connection': branch(4)})
+    result, failed, _out = run(main, args(config=[item(1), item(4, psk=PSK)]))
+    assert not failed and result['changed'] is True, result
+    assert [(method, path) for method, path, _body in api.sent].count(('POST', GROUPS)) == 0
+    sent = [body for method, path, body in api.sent if (method, path) == ('POST', CONNS)]
+    assert sent[0]['ipsec_site_connection']['peer_ep_group_id'] == gid(4)
+
+
+def test_a_left_group_with_other_networks_or_in_use_is_not_taken(api, run):
+    # branch-4-peers holds other networks; branch-5-peers holds branch-5's but branch-1 uses it: both get groups of their own.
+    expect_reads(api, [branch(1, peer_ep_group_id=gid(5))], [group(4, '10.99.0.0/16'), group(5)])
+    for number in (4, 5):
+        api.expect('POST', GROUPS, body=ANY, status=201, answer={'endpoint_group': dict(group(number), id=gid(90 + number))})
+        api.expect('POST', CONNS, body=ANY, status=201, answer={'ipsec_site_connection': branch(number,
+                   peer_ep_group_id=gid(90 + number))})
+    config = [item(1, peer_networks=None), item(4, psk=PSK), item(5, psk=PSK)]
+    result, failed, _out = run(main, args(config=config))
+    assert not failed and result['changed'] is True, result
+    groups_made = [body['endpoint_group']['name'] for method, path, body in api.sent if (method, path) == ('POST', GROUPS)]
+    assert groups_made == ['branch-4-peers', 'branch-5-peers']
+
+
 def test_a_lost_create_answer_is_looked_up_and_never_sent_again(api, run):
     expect_reads(api, [], [])
     api.expect('POST', GROUPS, body=ANY, status=201, answer={'endpoint_group': group(4)})
