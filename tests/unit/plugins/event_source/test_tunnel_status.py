@@ -556,7 +556,7 @@ def test_events_replayed_give_what_was_seen(polls):
             elif kind == 'appeared':
                 assert conn_id not in replayed
             elif kind == 'status_changed':
-                assert replayed[conn_id] != connection['status'] == {n: s for n, s in poll}[connection['name']]
+                assert replayed[conn_id] != connection['status'] == dict(poll)[connection['name']]
                 assert connection['previous_status'] == replayed[conn_id]
             elif kind == 'disappeared':
                 assert connection['previous_status'] == replayed.pop(conn_id)
