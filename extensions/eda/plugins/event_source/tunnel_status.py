@@ -24,6 +24,10 @@ description:
     error is logged (secrets masked) and the next poll comes after O(interval) times 2 to the power of the failures in
     a row, at most O(max_backoff) seconds; the first success goes back to O(interval). What was seen last is kept, so
     a failed poll is never taken for connections that disappeared, and a change is reported once.
+  - The requests run in a worker thread of their own, off the event loop, one poll at a time; each request ends within
+    O(timeout) (connect, and each read of the answer). A poll that has not ended after the longest a listing may take
+    (600 seconds plus the retries of O(timeout) and O(retries)) is logged as failed and waited for again; no second
+    poll starts beside it.
   - Bad arguments raise an error naming the argument before any request, when the source starts.
   - Events never hold a pre-shared key or any credential. A psk that the API returns in clear is remembered only to
     be masked in log messages.
@@ -87,6 +91,7 @@ EXAMPLES = r'''
 '''
 
 import asyncio
+import concurrent.futures
 import datetime
 import logging
 import os
@@ -104,7 +109,7 @@ except ImportError:
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.vpnaas.cloud.plugins.module_utils._client import Client
+from ansible_collections.vpnaas.cloud.plugins.module_utils._client import MAX_LISTING_SECONDS, Client, failure_bound
 from ansible_collections.vpnaas.cloud.plugins.module_utils._errors import ApiError, ConfigError
 from ansible_collections.vpnaas.cloud.plugins.module_utils._schema import looks_like_id
 from ansible_collections.vpnaas.cloud.plugins.module_utils._secrets import Secrets
@@ -293,6 +298,17 @@ def next_delay(options: dict, failures: int) -> float:
     return min(max(options['max_backoff'], interval), interval * 2 ** min(failures, 30))
 
 
+def poll_bound(options: dict) -> float:
+    """Seconds after which a poll that has not ended counts as failed (it is waited for again, never run twice).
+
+    Each request of a poll ends within ``timeout`` in a worker thread too: the client's interval timer
+    works only in the main thread, but the per-read timeout and the body's deadline checks remain. A
+    server that drips its answer slower than one read per ``timeout`` is caught here: the longest a
+    listing may take (``MAX_LISTING_SECONDS``) plus the longest a failing request takes.
+    """
+    return MAX_LISTING_SECONDS + failure_bound(options['timeout'], options['retries'], retry_after=True)
+
+
 async def main(queue: asyncio.Queue, args: dict) -> None:
     """Poll forever, putting each event on ``queue`` (ansible-rulebook's source plugin interface)."""
     options, secrets = checked_args(args)
@@ -301,26 +317,51 @@ async def main(queue: asyncio.Queue, args: dict) -> None:
     except ConfigError as exc:
         raise ConfigError('%s: %s' % (NAME, secrets.redact(str(exc)))) from None
     tracker = Tracker(options.get('down_after'))
-    failures = 0
-    while True:
-        try:
-            items = await asyncio.to_thread(watcher.poll)
-        except (ApiError, ConfigError) as exc:
-            failures += 1
-            LOGGER.error('%s: poll failed (%d in a row; next in %.1f s): %s', NAME, failures,
-                         next_delay(options, failures), watcher.redact(exc))
-        except Exception as exc:  # pylint: disable=broad-except  # a long-running source must outlive any surprise
-            failures += 1
-            LOGGER.error('%s: poll failed unexpectedly (%d in a row; next in %.1f s): %s: %s', NAME, failures,
-                         next_delay(options, failures), type(exc).__name__, watcher.redact(exc))
-        else:
-            if failures:
-                LOGGER.info('%s: polling works again after %d failed polls', NAME, failures)
-            failures = 0
-            if items is not None:
-                for event in tracker.update(items, time.time(), time.monotonic()):
-                    await queue.put(event)
-        await asyncio.sleep(next_delay(options, failures))
+    loop = asyncio.get_running_loop()
+    # One worker thread: the blocking HTTP of a poll runs off the event loop, and never two polls at once.
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix='tunnel_status')
+    failures, pending = 0, None
+    try:
+        while True:
+            if pending is None:
+                pending = loop.run_in_executor(executor, watcher.poll)
+            done, _running = await asyncio.wait({pending}, timeout=poll_bound(options))
+            if not done:
+                failures += 1
+                LOGGER.error('%s: poll failed (%d in a row; next in %.1f s): no end within %s seconds; waiting for it '
+                             'again before the next', NAME, failures, next_delay(options, failures),
+                             round(poll_bound(options), 1))
+            else:
+                finished, pending = pending, None
+                failures = await _outcome(finished, watcher, tracker, queue, options, failures)
+            await asyncio.sleep(next_delay(options, failures))
+    finally:
+        if pending is not None:
+            pending.cancel()
+        executor.shutdown(wait=False)
+
+
+async def _outcome(finished: asyncio.Future, watcher: Watcher, tracker: Tracker, queue: asyncio.Queue, options: dict,
+                   failures: int) -> int:
+    """Queue the events of a poll that ended, or log why it failed; the count of failed polls in a row after it."""
+    try:
+        items = finished.result()
+    except (ApiError, ConfigError) as exc:
+        failures += 1
+        LOGGER.error('%s: poll failed (%d in a row; next in %.1f s): %s', NAME, failures,
+                     next_delay(options, failures), watcher.redact(exc))
+        return failures
+    except Exception as exc:  # pylint: disable=broad-except  # a long-running source must outlive any surprise
+        failures += 1
+        LOGGER.error('%s: poll failed unexpectedly (%d in a row; next in %.1f s): %s: %s', NAME, failures,
+                     next_delay(options, failures), type(exc).__name__, watcher.redact(exc))
+        return failures
+    if failures:
+        LOGGER.info('%s: polling works again after %d failed polls', NAME, failures)
+    if items is not None:
+        for event in tracker.update(items, time.time(), time.monotonic()):
+            await queue.put(event)
+    return 0
 
 
 if __name__ == '__main__':

@@ -92,9 +92,12 @@ class Run:
         self.task = None
         real_poll = tunnel_status.Watcher.poll
 
+        self.most_at_once = 0
+
         def counted(watcher):
             with self.lock:
                 self.started += 1
+                self.most_at_once = max(self.most_at_once, self.started - self.finished)
             try:
                 return real_poll(watcher)
             finally:
@@ -396,6 +399,27 @@ def test_a_timeout_is_logged_and_polling_goes_on(emu, monkeypatch, caplog):
     while not any(entry.get('fault') == 'delay' for entry in emu.log()):
         assert time.monotonic() < deadline, 'the delayed request never ended'
         time.sleep(0.05)
+
+
+def test_a_poll_that_does_not_end_is_waited_for_never_run_twice(emu, monkeypatch, caplog):
+    """A poll past its bound (a server dripping its answer) is logged and waited for; no second poll runs beside it."""
+    ids = seed_hub(emu, names=('branch-1',))
+    monkeypatch.setattr(tunnel_status, 'poll_bound', lambda options: 0.3)
+
+    async def scenario():
+        async with Run(args_for(emu, timeout=5, max_backoff=0.1), monkeypatch) as source:
+            assert len(await source.take(1)) == 1
+            emu.fault(method='GET', path=CONNECTIONS, kind='delay', delay=1.2, times=1)
+            emu.patch(CONNECTIONS, ids['branch-1'], status='DOWN')
+            assert shape(await source.take(1)) == [('status_changed', 'branch-1', 'DOWN', 'ACTIVE')]
+            await source.quiet()
+        return source
+
+    source = asyncio.run(asyncio.wait_for(scenario(), 60))
+    errors = [record.getMessage() for record in caplog.records if record.levelno == logging.ERROR]
+    assert 2 <= len(errors) <= 4 and all('no end within 0.3 seconds; waiting for it again' in m for m in errors), errors
+    assert source.most_at_once == 1
+    assert listing_requests(emu.take_log()) == [('GET', '/v2.0/vpn/ipsec-site-connections')] * source.finished
 
 
 def test_a_dropped_connection_and_an_html_page(emu, monkeypatch, caplog):
