@@ -376,4 +376,7 @@ if __name__ == '__main__':
             print(json.dumps(item), flush=True)
 
     logging.basicConfig(level=logging.INFO)
-    asyncio.run(main(MockQueue(), {'interval': 10, 'down_after': 60}))
+    try:
+        asyncio.run(main(MockQueue(), {'interval': 10, 'down_after': 60}))
+    except KeyboardInterrupt:
+        pass
