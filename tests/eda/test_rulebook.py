@@ -8,8 +8,8 @@ collection as ``make collection`` built and installed it). ansible-rulebook then
 rulebook: its source vpnaas.cloud.tunnel_status polls the emulator. One branch is set DOWN and its mtu
 drifts (the control API, as an agent and another client would); after ``tunnel_down_after`` seconds the
 rule runs the playbook vpnaas.cloud.tunnel_remediation, which re-applies the hub's declared state: one PUT
-puts the mtu back, and its notification tasks write a marker. It runs once only. No psk and no token
-is in any output. Logs in ``tests/output/eda/``.
+puts the mtu back, and its notification tasks write a marker. It runs once only. A failed poll whose error
+echoes the token and a psk is logged masked. No psk and no token is in any output. Logs in ``tests/output/eda/``.
 """
 
 from __future__ import annotations
@@ -121,6 +121,12 @@ def test_a_tunnel_that_stays_down_is_remediated_once(tools, tmp_path):
                 # Polling has begun once the source has listed the connections (after the one list of the services).
                 wait_for(lambda: any(e['path'] == '/v2.0/vpn/ipsec-site-connections' for e in emu.log()), 60,
                          'the source never listed the connections', rulebook, log_path)
+                # One failed poll whose error echoes the token and a psk: logged masked, and the source goes on.
+                emu.fault(method='GET', path='ipsec-site-connections', kind='status', status=500, times=1, body={
+                    'NeutronError': {'type': 'HTTPInternalServerError',
+                                     'message': 'token %s psk %s' % (TOKEN, PSKS['branch-2'])}})
+                wait_for(lambda: any(e.get('fault') for e in emu.log()), 30, 'the source never met the fault', rulebook,
+                         log_path)
                 emu.patch('ipsec-site-connections', branch['id'], status='DOWN', mtu=1300)
                 down_at = time.monotonic()
                 wait_for(marker.is_file, REMEDIATION_WAIT, 'the remediation playbook never wrote its marker', rulebook,
@@ -143,6 +149,7 @@ def test_a_tunnel_that_stays_down_is_remediated_once(tools, tmp_path):
     assert took >= 2, 'remediated %.1f s after the DOWN, before tunnel_down_after (2 s)' % took
     assert output.count('PLAY [Bring an IPsec tunnel back to its declared state]') == 1, output[-3000:]
     assert 'status_changed: branch-2 ACTIVE -> DOWN' in output and 'Traceback' not in output, output[-3000:]
+    assert 'poll failed (1 in a row' in output and 'token ******** psk ********' in output, output[-3000:]
     assert_no_secret(output, 'ansible-rulebook')
     (OUTPUT / 'summary.txt').write_text('remediated %.1f s after the DOWN; %d requests while the rulebook ran\n'
                                         % (took, len(requests)), encoding='utf-8')

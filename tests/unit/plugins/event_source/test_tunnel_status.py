@@ -18,6 +18,7 @@ import threading
 import time
 
 import pytest
+import yaml
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.vpnaas.cloud.extensions.eda.plugins.event_source import tunnel_status
@@ -593,3 +594,21 @@ def test_events_replayed_give_what_was_seen(polls):
         down_reported = {conn_id for conn_id in down_reported if replayed.get(conn_id) == 'DOWN'}
         last_seen = dict(('id-' + name, status) for name, status in poll)
         assert replayed == last_seen
+
+
+def test_the_documentation_matches_the_arguments():
+    """DOCUMENTATION names each argument of the source with its type and default; EXAMPLES is a rulebook using them."""
+    doc = yaml.safe_load(tunnel_status.DOCUMENTATION)
+    spec = tunnel_status.argument_spec()
+    own = dict((name, option) for name, option in doc['options'].items() if name != 'endpoint')
+    connection_names = set(spec) - set(own)
+    assert set(own) == {'interval', 'vpnservice', 'names', 'down_after', 'max_backoff'}
+    for name, option in own.items():
+        assert option['type'] == spec[name]['type'] and option.get('default') == spec[name].get('default'), name
+    # The connection options are named in the description of the first entry, all of them.
+    described = ' '.join(doc['options']['endpoint']['description'])
+    assert all(name in described for name in connection_names), connection_names - set(described.replace(',', ' ').split())
+    example = yaml.safe_load(tunnel_status.EXAMPLES)
+    source_args = example[0]['sources'][0]['vpnaas.cloud.tunnel_status']
+    options, _secrets = tunnel_status.checked_args(source_args)
+    assert options['down_after'] == 300 and options['interval'] == 60
