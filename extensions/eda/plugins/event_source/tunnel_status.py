@@ -109,7 +109,12 @@ except ImportError:
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.vpnaas.cloud.plugins.module_utils._client import MAX_LISTING_SECONDS, Client, failure_bound
+from ansible_collections.vpnaas.cloud.plugins.module_utils._client import (
+    MAX_LISTING_SECONDS,
+    REQUESTS_IMPORT_ERROR,
+    Client,
+    failure_bound,
+)
 from ansible_collections.vpnaas.cloud.plugins.module_utils._errors import ApiError, ConfigError
 from ansible_collections.vpnaas.cloud.plugins.module_utils._schema import looks_like_id
 from ansible_collections.vpnaas.cloud.plugins.module_utils._secrets import Secrets
@@ -312,6 +317,9 @@ def poll_bound(options: dict) -> float:
 async def main(queue: asyncio.Queue, args: dict) -> None:
     """Poll forever, putting each event on ``queue`` (ansible-rulebook's source plugin interface)."""
     options, secrets = checked_args(args)
+    if REQUESTS_IMPORT_ERROR:
+        raise ConfigError('%s: needs the Python library requests where ansible-rulebook runs (pip install requests; in a '
+                          'decision environment, the collection brings it through meta/execution-environment.yml)' % NAME)
     try:
         watcher = Watcher(options, secrets)  # checks the connection options and picks the auth method: no request yet
     except ConfigError as exc:

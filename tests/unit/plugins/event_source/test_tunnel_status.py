@@ -246,6 +246,14 @@ def test_a_bad_secret_argument_is_not_quoted(emu):
     assert emu.take_log() == []
 
 
+def test_without_requests_the_source_says_so(emu, monkeypatch):
+    """No requests library where ansible-rulebook runs: a clear error at the start, no request."""
+    monkeypatch.setattr(tunnel_status, 'REQUESTS_IMPORT_ERROR', 'ModuleNotFoundError: requests')
+    with pytest.raises(ConfigError, match='needs the Python library requests'):
+        run(lambda: tunnel_status.main(asyncio.Queue(), args_for(emu)))
+    assert emu.take_log() == []
+
+
 def test_connection_options_fall_back_to_the_environment(emu, monkeypatch):
     """endpoint and auth_token come from VPNAAS_ENDPOINT and OS_AUTH_TOKEN, as in the modules."""
     seed_hub(emu, names=('branch-1',))
