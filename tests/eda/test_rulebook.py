@@ -229,13 +229,11 @@ def test_the_playbook_by_hand_recreates_a_deleted_branch_and_leaves_others_alone
         name='stray', vpnservice_id=state['branch-1']['vpnservice_id'], psk=PSKS['branch-1'], status='DOWN',
         peer_address='192.0.2.99', peer_id='192.0.2.99')]})['ipsec_site_connections'][0]
     emu.clear_log()
-    hub.playbook('remediation-deleted', 'vpnaas.cloud.tunnel_remediation',
-             '-e', 'tunnel_remediation_name=branch-3',
-             '-e', files)
+    hub.playbook('remediation-deleted', 'vpnaas.cloud.tunnel_remediation', '-e', 'tunnel_remediation_name=branch-3',
+                 '-e', files)
     created = [(e['method'], e['path']) for e in emu.take_log() if e['method'] != 'GET']
-    hub.playbook('remediation-undeclared', 'vpnaas.cloud.tunnel_remediation',
-             '-e', 'tunnel_remediation_id=' + stray['id'],
-             '-e', files)
+    hub.playbook('remediation-undeclared', 'vpnaas.cloud.tunnel_remediation', '-e', 'tunnel_remediation_id=' + stray['id'],
+                 '-e', files)
     untouched = [(e['method'], e['path']) for e in emu.take_log() if e['method'] != 'GET']
     after = hub.connections()
     # ipsec_connections makes a new peer endpoint group for a connection it creates (the one the deleted connection
