@@ -113,7 +113,7 @@ define run_pytest
 	fi
 endef
 
-.PHONY: help venv collection demo demo-venv demo-fallback unit integration matrix openstack sanity lint docs check smoke test clean
+.PHONY: help venv collection demo demo-venv demo-fallback unit integration matrix openstack events sanity lint docs check smoke test clean
 
 help: ## Show this help
 	@echo "Targets for $(FQCN) $(VERSION):"
@@ -251,6 +251,18 @@ openstack: venv collection ## The vpnaas/openstack targets and Keystone logins a
 	@echo "== venvs of the real servers (cached in ~/.cache/vpnaas-cloud, rebuilt when tests/openstack/requirements-*.txt change)"
 	$(PY) tests/openstack/venvs.py neutron keystone
 	$(call run_pytest,tests/openstack,$(ANSIBLE_ENV))
+
+# The rulebook venv (tests/eda/venv.py: ansible-rulebook from tests/eda/requirements-rulebook.txt, cached in
+# ~/.cache/vpnaas-cloud like the server venvs of `make openstack`), then tests/eda: the real ansible-rulebook with the
+# collection's rulebook against the emulator. ansible-rulebook needs Java 17, found with update-alternatives.
+.PHONY: events
+events: venv collection ## Event-Driven Ansible: the rulebook vpnaas.cloud.tunnel_remediation under ansible-rulebook (tests/eda)
+	@echo "== the venv of ansible-rulebook (cached in ~/.cache/vpnaas-cloud, rebuilt when tests/eda/requirements-rulebook.txt changes)"
+	$(PY) tests/eda/venv.py
+	$(PY) tests/eda/venv.py java
+	@start=$$(date +%s); \
+	env $(ANSIBLE_ENV) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" tests/eda; \
+	echo "== make events: tests/eda took $$(( $$(date +%s) - start )) s"
 
 # The copy of the checkout that sanity and lint run in, made anew each time: tracked files that
 # still exist, and untracked ones that git does not ignore; never .venv (a symlink in some work
