@@ -217,8 +217,8 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def test_the_playbook_by_hand_recreates_a_deleted_branch_and_leaves_others_alone(hub, tmp_path):
-    """By name: a deleted branch is created again (its peer group and the connection). By id: a connection the hub
-    does not declare is left alone (no write), and the notification tasks still run, with declared false."""
+    """By name: a deleted branch is created again (the connection, with the peer group it left). By id: a connection
+    the hub does not declare is left alone (no write), and the notification tasks still run, with declared false."""
     emu = hub.emu
     marker, notify = notify_tasks(tmp_path)
     files = json.dumps({'tunnel_remediation_var_files': hub.var_files, 'tunnel_remediation_notify_tasks': str(notify)})
@@ -236,14 +236,14 @@ def test_the_playbook_by_hand_recreates_a_deleted_branch_and_leaves_others_alone
                  '-e', files)
     untouched = [(e['method'], e['path']) for e in emu.take_log() if e['method'] != 'GET']
     after = hub.connections()
-    # ipsec_connections makes a new peer endpoint group for a connection it creates (the one the deleted connection
-    # used is not reused), then the connection.
-    assert created == [('POST', '/v2.0/vpn/endpoint-groups'), ('POST', '/v2.0/vpn/ipsec-site-connections')]
+    # The deleted connection's peer group (branch-3-peers, same networks, now unused) is used again: one POST only.
+    assert created == [('POST', '/v2.0/vpn/ipsec-site-connections')]
+    assert after['branch-3']['peer_ep_group_id'] == state['branch-3']['peer_ep_group_id']
     assert untouched == []
     results = [json.loads(line) for line in marker.read_text(encoding='utf-8').splitlines()]
     assert results == [
         {'name': 'branch-3', 'id': after['branch-3']['id'], 'declared': True, 'status_before': 'absent',
-         'status_after': after['branch-3']['status'], 'changed': True, 'writes': 2},
+         'status_after': after['branch-3']['status'], 'changed': True, 'writes': 1},
         {'name': 'stray', 'id': stray['id'], 'declared': False, 'status_before': 'DOWN', 'status_after': 'DOWN',
          'changed': False, 'writes': 0}], results
     assert set(after) == {'branch-1', 'branch-2', 'branch-3', 'stray'}
