@@ -385,7 +385,8 @@ def child_env(work: Path) -> Dict[str, str]:
         pytest.fail('ANSIBLE_COLLECTIONS_PATH is not set: build and install the collection first (see `make integration`)')
     env.update(ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0',
                ANSIBLE_LOCAL_TEMP=str(work / 'ansible-local'), ANSIBLE_HOME=str(work / 'ansible-home'),
-               ANSIBLE_LOOKUP_PLUGINS=str(work.parent / 'lookup_plugins'), ANSIBLE_DEPRECATION_WARNINGS='0')
+               ANSIBLE_LOOKUP_PLUGINS=str(work.parent / 'lookup_plugins'), ANSIBLE_DEPRECATION_WARNINGS='0',
+               ANSIBLE_PIPELINING='1')  # the module on stdin, not as a file: fewer processes per task
     return env
 
 

@@ -109,7 +109,7 @@ def run_play(emulator: Emulator, tmp_path: Path, label: str) -> Run:
     emulator.clear_faults()
     force_429s(emulator)
     started = time.monotonic()
-    env = dict(ansible_env(tmp_path), ANSIBLE_PIPELINING='1')
+    env = ansible_env(tmp_path)  # pipelining on, as ansible_env sets it
     proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT,
                           check=False)
     seconds = time.monotonic() - started

@@ -160,7 +160,8 @@ def test_no_secret_anywhere(method: str, emulator: Emulator, tmp_path: Path) -> 
     playbook.write_text(yaml.safe_dump(play(method, emulator.url, emulator.token, dump)), encoding='utf-8')
     inventory = local_inventory(tmp_path / 'inventory')
     env = credential_free_env(tmp_path)
-    env.update(ANSIBLE_DEBUG='1', ANSIBLE_LOG_PATH=str(ansible_log))
+    # Ansible's default transport (no pipelining): the module and its arguments go to a file on disk first.
+    env.update(ANSIBLE_DEBUG='1', ANSIBLE_LOG_PATH=str(ansible_log), ANSIBLE_PIPELINING='0')
     proc = subprocess.run([str(Path(sys.executable).parent / 'ansible-playbook'), '-vvvv', '--diff', '-i', str(inventory),
                            str(playbook)], env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
     label = 'secrets-%s-%s' % (emulator.flavour, method)
