@@ -387,12 +387,13 @@ smoke: venv collection ## One integration target (SMOKE_TARGET, default ipsec_co
 		"tests/integration/test_targets.py::test_target[neutron-$(SMOKE_TARGET)]"
 
 # `make test`: the steps that keep both cores busy run one after the other; then two lanes run side by side,
-# each of steps that use about one core: openstack then the hostile-server and secrets tests, and sanity, lint,
+# each of steps that use about one core: openstack, the hostile-server and secrets tests, then the rulebook under
+# ansible-rulebook (events), and sanity, lint,
 # docs, the concurrency and AWX tests, then the matrix one core at a time. Each lane's lines are prefixed with its name; both lanes run to their
 # end, and make test fails if either failed. TEST_SERIAL=1 runs every step one after the other instead.
 TEST_SERIAL ?=
 TEST_FIRST := unit integration-parallel integration-heavy
-TEST_LANE_A := openstack integration-light-a
+TEST_LANE_A := openstack integration-light-a events
 TEST_LANE_B := sanity lint docs integration-light-b matrix
 test: ## The whole proof (about 27 minutes): unit, integration, openstack, matrix, sanity, lint, docs
 	@start=$$(date +%s); \
