@@ -103,13 +103,13 @@ UNIT_ENV := \
 	ANSIBLE_LOCAL_TEMP="$(BUILD)/ansible-tmp"
 
 # Run pytest on a directory; a directory with no test files yet is reported and skipped.
-# $(1): the directory, $(2): environment assignments.
+# $(1): the directory, $(2): environment assignments, $(3): more pytest arguments (optional).
 define run_pytest
 	@if [ -z "$$(find $(1) -name 'test_*.py' -o -name '*_test.py' 2>/dev/null | head -n1)" ]; then \
 		echo "No tests in $(1) yet: skipped."; \
 	else \
 		echo "== pytest $(1)"; \
-		env $(2) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(1); \
+		env $(2) $(PYTEST) -p no:cacheprovider --rootdir="$(CURDIR)" $(3) $(1); \
 	fi
 endef
 
@@ -177,8 +177,10 @@ $(SRC_LINK):
 	mkdir -p "$(dir $@)"
 	ln -sfn "$(CURDIR)" "$@"
 
+# The unit tests run on both cores (the event source's tests wait on a real emulator, a few seconds each).
+UNIT_WORKERS ?= 2
 unit: venv $(SRC_LINK) ## Unit tests (tests/unit) and the emulator's own tests (tests/emulator)
-	$(call run_pytest,tests/unit,$(UNIT_ENV))
+	$(call run_pytest,tests/unit,$(UNIT_ENV),-n $(UNIT_WORKERS))
 	$(call run_pytest,tests/emulator,$(UNIT_ENV))
 
 # The integration tests that do not time their own requests run on both cores (pytest-xdist);

@@ -11,7 +11,7 @@ name: tunnel_status
 short_description: Poll the IPsec site connections of a VPNaaS API; an event when a tunnel changes
 description:
   - An Event-Driven Ansible source plugin. It lists the IPsec site connections (Huawei Cloud classic VPN, Open Telekom
-    Cloud / T Cloud Public, OpenStack Neutron VPNaaS) every O(interval) seconds, with ONE list request per poll (all
+    Cloud / T Cloud Public, OpenStack Neutron VPNaaS) every O(interval) seconds, with one list request per poll (all
     pages of it), never one request per connection.
   - The first poll that succeeds emits one C(initial) event per watched connection, in the order of their names (then
     ids). Later polls emit only what changed, in this order - C(appeared) and C(status_changed) (by name),
