@@ -110,8 +110,8 @@ def main() -> int:
             old_mib = median([s['peak_mib'] for s in samples[('old', case)]])
             new_mib = median([s['peak_mib'] for s in samples[('new', case)]])
             report[case] = dict(old_ms=median(old), new_ms=median(new), old_mib=old_mib, new_mib=new_mib)
-            print('| %s | %.0f | %.0f | %.2f | %.1f | %.1f |' % (case, median(old), median(new), median(new) / median(old),
-                                                              old_mib, new_mib))
+            row = (case, median(old), median(new), median(new) / median(old), old_mib, new_mib)
+            print('| %s | %.0f | %.0f | %.2f | %.1f | %.1f |' % row)
         print(json.dumps(report))
     return 0
 
