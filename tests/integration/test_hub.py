@@ -5,8 +5,9 @@
 
 Against the emulator, in both flavours, with real ``ansible-playbook -vvvv``: the example playbook of
 ``docs/examples/hub`` builds the example hub (three branches) and runs again (changed=0, list requests
-only); then a generated variable file of 300 branches does the same, with the same tasks (one task for
-all the branches, no loop) and the same six list requests on its second run as three branches. A check
+only); then (in the Neutron flavour) a generated variable file of 300 branches does the same, with the same
+tasks (one task for all the branches, no loop) and the same six list requests on its second run as three
+branches. A check
 mode run with ``hub_prune`` shows the deletion of an unlisted branch and writes nothing. No psk and no
 token appears in the output. Logs and a summary in ``tests/output/integration/hub-*``.
 """
@@ -171,6 +172,10 @@ def test_one_task_for_3_or_300_branches(hub, tmp_path):
         assert hub.emulator.state()['ipsec_site_connections'] == state['ipsec_site_connections']
 
     # 300 branches: the same tasks, one of them for all the branches; the second run the same six list requests.
+    # What differs by flavour (policy values, psk answers, PENDING on create) the three branches above show;
+    # the scale is the same in both, so the 300 run in the first flavour only.
+    if hub.emulator.flavour != FLAVOURS[0]:
+        return
     variables, psks = big_hub(tmp_path, example)
     numbers, output, requests = hub.run('300 branches build', variables, psks)
     assert numbers['failed'] == 0 and numbers['changed'] == CHANGED_TASKS, numbers
