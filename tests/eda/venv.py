@@ -11,20 +11,23 @@ touched: ansible-rulebook's dependencies stay out of its pins.
 
 Also finds the Java 17 that ansible-rulebook (drools-jpy) needs, the way Debian registers it.
 
-Standard library only.
+Standard library only (and tests/openstack/venvs.py).
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # run as a script: tests/openstack/venvs.py holds the shared venv helpers
+# VenvError, the cache folder, the pin hash and the command runner are the server venvs' own.
+from tests.openstack.venvs import VenvError, cache_root, pins_key, run_command  # noqa: E402  pylint: disable=wrong-import-position
 PINS = HERE / 'requirements-rulebook.txt'
 PIP_TIMEOUT = 1200  # seconds for the pip install; a cold one takes about a minute
 STAMP = '.complete'
@@ -32,33 +35,9 @@ NAME = 'rulebook'
 JAVA_MAJOR = 17
 
 
-class VenvError(RuntimeError):
-    """The venv could not be built, or Java is missing (the message says why and what to do)."""
-
-
-def cache_root() -> Path:
-    """The folder holding the cached venvs (created on demand)."""
-    root = Path(os.environ.get('VPNAAS_CLOUD_CACHE') or Path.home() / '.cache' / 'vpnaas-cloud')
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
 def venv_path() -> Path:
     """Where the venv for the current pins and Python lives (built or not)."""
-    digest = hashlib.sha256(PINS.read_bytes())
-    digest.update(('%d.%d' % sys.version_info[:2]).encode())
-    return cache_root() / ('%s-%s' % (NAME, digest.hexdigest()[:16]))
-
-
-def run_command(command: list, what: str, timeout: int) -> None:
-    """Run ``command``; on failure raise VenvError with ``what`` and the end of its output."""
-    try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise VenvError('%s took more than %d s: %s' % (what, timeout, ' '.join(command))) from exc
-    if proc.returncode != 0:
-        tail = '\n'.join((proc.stdout + proc.stderr).splitlines()[-30:])
-        raise VenvError('%s failed (exit %d): %s\n%s' % (what, proc.returncode, ' '.join(command), tail))
+    return cache_root() / ('%s-%s' % (NAME, pins_key(PINS)))
 
 
 def ensure_venv() -> Path:
